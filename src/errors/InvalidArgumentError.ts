@@ -1,0 +1,23 @@
+import { TidemarkError, brandOf, hasBrand } from './TidemarkError.js';
+
+const BRAND = brandOf('InvalidArgumentError');
+
+/**
+ * Thrown when an operator or factory is created with a bad option (a non-positive window
+ * size, a negative bound …). Raised eagerly, at creation, never at subscribe.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError, tumbling } from 'tidemark';
+ * try { tumbling(-5); } catch (e) { console.log(InvalidArgumentError.isInvalidArgumentError(e)); } // true
+ * ```
+ */
+export class InvalidArgumentError extends TidemarkError {
+  /** @internal */
+  readonly [BRAND] = true;
+  override name = 'InvalidArgumentError';
+
+  static isInvalidArgumentError(x: unknown): x is InvalidArgumentError {
+    return hasBrand(x, BRAND);
+  }
+}

@@ -1,0 +1,33 @@
+import { TidemarkError, brandOf, hasBrand, show } from './TidemarkError.js';
+
+const BRAND = brandOf('InvalidWatermarkError');
+
+/**
+ * Sent down the error channel when a watermark strategy returns something that is not a
+ * number (or NaN), or when a stream carries a watermark whose timestamp is NaN.
+ *
+ * @example
+ * ```ts
+ * import { InvalidWatermarkError } from 'tidemark';
+ * console.log(new InvalidWatermarkError('withEventTime', NaN).message);
+ * ```
+ */
+export class InvalidWatermarkError extends TidemarkError {
+  /** @internal */
+  readonly [BRAND] = true;
+  override name = 'InvalidWatermarkError';
+
+  constructor(
+    readonly operator: string,
+    readonly watermark: unknown,
+  ) {
+    super(
+      `${operator}: a watermark must be a number (finite, -Infinity or +Infinity), got ${show(watermark)}. ` +
+        'Fix the watermark strategy so that it returns the largest timestamp it promises no more events at or below.',
+    );
+  }
+
+  static isInvalidWatermarkError(x: unknown): x is InvalidWatermarkError {
+    return hasBrand(x, BRAND);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * tidemark: event time for RxJS. The browser-safe core entry.
+ * @packageDocumentation
+ */
+
+// The element model
+export type { Barrier, ControlElement, StreamElement, Timestamped, Watermark, WatermarkStatus } from './time/elements.js';
+export { ACTIVE, END_OF_TIME, IDLE, barrier, event, watermark } from './time/elements.js';
+
+// Watermark strategies
+export type { WatermarkGenerator, WatermarkStrategy } from './time/watermarkStrategies.js';
+export { boundedOutOfOrderness, monotonousTimestamps } from './time/watermarkStrategies.js';
+
+// Windows, triggers, aggregators
+export type { SessionWindows } from './time/session.js';
+export type { SlidingWindows } from './time/sliding.js';
+export type { TumblingWindows } from './time/tumbling.js';
+export type { WindowAssigner, WindowResult } from './time/windows.js';
+export { session } from './time/session.js';
+export { sliding } from './time/sliding.js';
+export { tumbling } from './time/tumbling.js';
+export { windowStart, windowsMeet } from './time/windowMath.js';
+export type { AfterWatermarkOptions, Trigger } from './time/triggers.js';
+export { afterWatermark } from './time/triggers.js';
+export type { Aggregator } from './time/aggregators.js';
+export { avg, collect, count, max, min, reduce, sum } from './time/aggregators.js';
+
+// Operators
+export type { WithEventTimeConfig } from './operators/withEventTime.js';
+export { withEventTime } from './operators/withEventTime.js';
+export { values } from './operators/values.js';
+export { events } from './operators/events.js';
+export { mapEvents } from './operators/mapEvents.js';
+export { filterEvents } from './operators/filterEvents.js';
+export { flatMapEvents } from './operators/flatMapEvents.js';
+export { mergeEventTime } from './operators/mergeEventTime.js';
+export type { WindowAggregateConfig } from './operators/windowAggregate.js';
+export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
+export type { DeadLetter, DeadLetterRoute } from './operators/internal/deadLetter.js';
+export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/engine.js';
+
+// State
+export type { KeyedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
+export { MemoryStateBackend } from './state/MemoryStateBackend.js';
+
+// Errors
+export { TidemarkError } from './errors/TidemarkError.js';
+export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
+export { InvalidTimestampError } from './errors/InvalidTimestampError.js';
+export { InvalidWatermarkError } from './errors/InvalidWatermarkError.js';
+export { StateError } from './errors/StateError.js';

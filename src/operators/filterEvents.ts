@@ -1,0 +1,29 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamElement } from '../time/elements.js';
+import { requireFunction } from '../time/validate.js';
+import { elementLift } from './internal/elementLift.js';
+
+/**
+ * Keeps the events that satisfy `predicate`; other elements pass unchanged.
+ * RxJS `filter`, lifted into event time.
+ *
+ * ```
+ * input:   1@1  W(1)  2@5 |
+ * output:       W(1)  2@5 |        filterEvents(v => v % 2 === 0)
+ * ```
+ *
+ * ## Example
+ * ```ts
+ * import { filterEvents } from 'tidemark';
+ * const errorsOnly = filterEvents((log: { level: string }) => log.level === 'error');
+ * ```
+ * @throws InvalidArgumentError when `predicate` is not a function.
+ */
+export function filterEvents<T, S extends T>(predicate: (value: T, timestamp: number) => value is S): OperatorFunction<StreamElement<T>, StreamElement<S>>;
+export function filterEvents<T>(predicate: (value: T, timestamp: number) => boolean): OperatorFunction<StreamElement<T>, StreamElement<T>>;
+export function filterEvents<T>(predicate: (value: T, timestamp: number) => boolean): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  requireFunction('filterEvents', 'predicate', predicate);
+  return elementLift<StreamElement<T>, StreamElement<T>>((el, out) => {
+    if (el.kind !== 'event' || predicate(el.value, el.timestamp)) out.next(el);
+  });
+}

@@ -1,0 +1,117 @@
+import { Observable, Subscriber, type ObservableInput, from } from 'rxjs';
+import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
+import { WatermarkValve } from './internal/WatermarkValve.js';
+
+/**
+ * Merges event-time streams. Events pass through as they arrive; the output watermark is
+ * the minimum of the inputs' watermarks, ignoring inputs that are idle, and it only
+ * advances. A completed input counts as `+Infinity`; the output completes when all do.
+ * When every input is idle the output announces itself idle. Like RxJS `merge`, with
+ * Flink's watermark valve.
+ *
+ * ```
+ * a:       x@1  W(5)            W(9)  |
+ * b:                 y@2  W(3)        W(7) |
+ * output:  x@1       y@2  W(3)  W(7)       W(9) W(+∞) |
+ * ```
+ *
+ * A checkpoint barrier is forwarded once every input still running has delivered it
+ * (barriers are counted, not aligned: events that overtake a barrier on a faster input
+ * are not held back).
+ *
+ * ## Example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { mergeEventTime, withEventTime } from 'tidemark';
+ * const web = from([{ at: 1 }]).pipe(withEventTime({ timestamp: (r) => r.at }));
+ * const app = from([{ at: 2 }]).pipe(withEventTime({ timestamp: (r) => r.at }));
+ * mergeEventTime(web, app).subscribe(console.log);
+ * ```
+ */
+export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[]): Observable<StreamElement<T>> {
+  return new Observable<StreamElement<T>>((subscriber) => {
+    if (sources.length === 0) {
+      subscriber.next(END_OF_TIME);
+      subscriber.complete();
+      return;
+    }
+    const valve = new WatermarkValve(sources.length);
+    const barriers = new Map<number, number>();
+    let watermark = -Infinity;
+    let idle = false;
+    let running = sources.length;
+
+    const emitProgress = () => {
+      const w = valve.watermark();
+      if (w > watermark) {
+        watermark = w;
+        subscriber.next(w === Infinity ? END_OF_TIME : { kind: 'watermark', timestamp: w });
+      }
+      const nowIdle = valve.allIdle();
+      if (nowIdle !== idle) {
+        idle = nowIdle;
+        subscriber.next(idle ? IDLE : ACTIVE);
+      }
+    };
+
+    const onBarrier = (checkpointId: number, element: StreamElement<T>) => {
+      const seen = (barriers.get(checkpointId) ?? 0) + 1;
+      if (seen >= running) {
+        barriers.delete(checkpointId);
+        subscriber.next(element);
+      } else {
+        barriers.set(checkpointId, seen);
+      }
+    };
+
+    sources.forEach((source, i) => {
+      if (subscriber.closed) return;
+      from(source).subscribe(
+        new InputSubscriber<T>(subscriber, (el) => {
+          switch (el.kind) {
+            case 'event':
+              if (valve.isIdle(i)) {
+                valve.setIdle(i, false);
+                emitProgress();
+              }
+              return subscriber.next(el);
+            case 'watermark':
+              valve.setWatermark(i, el.timestamp);
+              return emitProgress();
+            case 'status':
+              valve.setIdle(i, el.idle);
+              return emitProgress();
+            case 'barrier':
+              return onBarrier(el.checkpointId, el);
+          }
+        }, () => {
+          running--;
+          valve.complete(i);
+          emitProgress();
+          // A barrier that now has every running input's vote goes out.
+          for (const [id, seen] of [...barriers]) if (seen >= running) onBarrier(id, { kind: 'barrier', checkpointId: id });
+          if (running === 0) subscriber.complete();
+        }),
+      );
+    });
+  });
+}
+
+class InputSubscriber<T> extends Subscriber<StreamElement<T>> {
+  constructor(
+    private readonly out: Subscriber<StreamElement<T>>,
+    private readonly onElement: (el: StreamElement<T>) => void,
+    private readonly onDone: () => void,
+  ) {
+    super(out);
+  }
+
+  protected override _next(el: StreamElement<T>): void {
+    this.onElement(el);
+  }
+
+  protected override _complete(): void {
+    this.unsubscribe();
+    this.onDone();
+  }
+}

@@ -1,0 +1,152 @@
+import { Observable, Subscriber, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { InvalidTimestampError } from '../errors/InvalidTimestampError.js';
+import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
+import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
+import { requireFunction, requireNonNegative, requirePositive } from '../time/validate.js';
+import { monotonousTimestamps, type WatermarkGenerator, type WatermarkStrategy } from '../time/watermarkStrategies.js';
+import { toHandler, type DeadLetter, type DeadLetterRoute } from './internal/deadLetter.js';
+
+const NAME = 'withEventTime';
+
+/** Configuration of {@link withEventTime}. */
+export interface WithEventTimeConfig<T> {
+  /** Extracts an event's time (a finite number, milliseconds by convention). */
+  timestamp: (value: T) => number;
+  /** How watermarks follow the events. @defaultValue `monotonousTimestamps()` */
+  watermark?: WatermarkStrategy<T> | undefined;
+  /**
+   * Coarsens watermarks for throughput: a new watermark is emitted only once it is at least
+   * this much (event time) above the last one emitted. @defaultValue 0, every advance
+   */
+  watermarkInterval?: number | undefined;
+  /**
+   * After this much processing time without events the stream announces itself idle
+   * (`{ kind: 'status', idle: true }`) so that {@link mergeEventTime} stops waiting for it;
+   * its next event is preceded by `idle: false`. @defaultValue never idle
+   */
+  idleTimeout?: number | undefined;
+  /** Processing time for `idleTimeout`. @defaultValue `asyncScheduler` */
+  scheduler?: SchedulerLike | undefined;
+  /** Where values with a non-finite timestamp go instead of erroring the stream. @defaultValue error */
+  deadLetter?: DeadLetterRoute<T> | undefined;
+}
+
+/**
+ * Enters event time: stamps each value with its timestamp and emits watermarks after the
+ * events that advance them. When the source completes, a final `+Infinity` watermark
+ * precedes `complete`, so every window downstream fires.
+ * Like RxJS `timestamp()`, but with the time the event happened rather than arrived.
+ *
+ * ```
+ * input:   {at:3}      {at:1}      {at:8}     |
+ * output:  a@3 W(1)    b@1         c@8 W(6)   W(+∞) |     boundedOutOfOrderness(1)
+ * ```
+ *
+ * ## Example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { boundedOutOfOrderness, withEventTime } from 'tidemark';
+ * from([{ id: 'a', at: 3 }, { id: 'b', at: 1 }])
+ *   .pipe(withEventTime({ timestamp: (r) => r.at, watermark: boundedOutOfOrderness(2) }))
+ *   .subscribe(console.log);
+ * ```
+ * @throws InvalidArgumentError when an option is invalid.
+ * @returns an operator from `T` to `StreamElement<T>`.
+ */
+export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFunction<T, StreamElement<T>> {
+  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${NAME}: expected a config object, got ${String(config)}`);
+  const { timestamp, watermark = monotonousTimestamps(), watermarkInterval = 0, idleTimeout, scheduler = asyncScheduler, deadLetter } = config;
+  requireFunction(NAME, 'timestamp', timestamp);
+  if (watermark === null || typeof watermark !== 'object' || typeof watermark.create !== 'function') {
+    throw new InvalidArgumentError(`${NAME}: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got ${String(watermark)}`);
+  }
+  requireNonNegative(NAME, 'watermarkInterval', watermarkInterval);
+  if (idleTimeout !== undefined) requirePositive(NAME, 'idleTimeout', idleTimeout);
+  const onBad = toHandler(deadLetter);
+  return (source) =>
+    new Observable<StreamElement<T>>((subscriber) => {
+      const inner = new EventTimeSubscriber<T>(subscriber, timestamp, watermark.create() as WatermarkGenerator<T>, watermarkInterval, onBad);
+      if (idleTimeout !== undefined) inner.watchIdleness(idleTimeout, scheduler);
+      source.subscribe(inner);
+    });
+}
+
+class EventTimeSubscriber<T> extends Subscriber<T> {
+  private emitted = -Infinity;
+  private idle = false;
+  private lastEventAt = 0;
+  private idleTimeout = 0;
+  private scheduler: SchedulerLike | undefined = undefined;
+  private idleCheck: Subscription | undefined = undefined;
+
+  constructor(
+    private readonly out: Subscriber<StreamElement<T>>,
+    private readonly timestampOf: (value: T) => number,
+    private readonly generator: WatermarkGenerator<T>,
+    private readonly interval: number,
+    private readonly onBad: ((letter: DeadLetter<T>) => void) | undefined,
+  ) {
+    super(out);
+  }
+
+  watchIdleness(timeout: number, scheduler: SchedulerLike): void {
+    this.idleTimeout = timeout;
+    this.scheduler = scheduler;
+    this.lastEventAt = scheduler.now();
+    this.add(() => this.idleCheck?.unsubscribe());
+    this.scheduleIdleCheck();
+  }
+
+  protected override _next(value: T): void {
+    try {
+      const t = this.timestampOf(value);
+      if (t - t !== 0 || typeof t !== 'number') return this.badTimestamp(value, t);
+      if (this.scheduler !== undefined) this.sawEvent();
+      this.out.next({ kind: 'event', value, timestamp: t });
+      const w = this.generator.onEvent(t, value);
+      if (w > this.emitted && w >= this.emitted + this.interval) {
+        if (typeof w !== 'number') throw new InvalidWatermarkError(NAME, w);
+        this.emitted = w;
+        this.out.next({ kind: 'watermark', timestamp: w });
+      } else if (w !== w || typeof w !== 'number') {
+        throw new InvalidWatermarkError(NAME, w);
+      }
+    } catch (err) {
+      this.out.error(err);
+    }
+  }
+
+  protected override _complete(): void {
+    this.out.next(END_OF_TIME);
+    this.out.complete();
+  }
+
+  private badTimestamp(value: T, t: unknown): void {
+    const error = new InvalidTimestampError(NAME, t, value);
+    if (this.onBad === undefined) throw error;
+    this.onBad({ operator: NAME, input: value, error });
+  }
+
+  private sawEvent(): void {
+    this.lastEventAt = this.scheduler!.now();
+    if (this.idle) {
+      this.idle = false;
+      this.out.next(ACTIVE);
+    }
+    if (this.idleCheck === undefined) this.scheduleIdleCheck();
+  }
+
+  private scheduleIdleCheck(): void {
+    const due = this.lastEventAt + this.idleTimeout;
+    this.idleCheck = this.scheduler!.schedule(() => {
+      this.idleCheck = undefined;
+      if (this.scheduler!.now() >= this.lastEventAt + this.idleTimeout) {
+        this.idle = true;
+        this.out.next(IDLE);
+      } else {
+        this.scheduleIdleCheck();
+      }
+    }, Math.max(0, due - this.scheduler!.now()));
+  }
+}

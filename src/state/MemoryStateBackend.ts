@@ -1,0 +1,218 @@
+import { StateError } from '../errors/StateError.js';
+import type { KeyedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './StateBackend.js';
+import { TimeHeap } from './timerHeap.js';
+
+/**
+ * The in-memory state backend, the default of every stateful operator. State is held in
+ * `Map`s by namespace, then key; snapshots are deep copies made with `structuredClone`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const backend = new MemoryStateBackend();
+ * backend.table<string, number, number>('sum').set('a', 0, 1);
+ * const copy = new MemoryStateBackend();
+ * copy.restore(backend.snapshot());
+ * copy.table<string, number, number>('sum').get('a', 0); // 1
+ * ```
+ */
+export class MemoryStateBackend implements StateBackend {
+  private readonly tables = new Map<string, MemoryTable<unknown, unknown, unknown>>();
+  private readonly timerQueues = new Map<string, MemoryTimerQueue<unknown, unknown>>();
+  private readonly cells = new Map<string, MemoryCell<unknown>>();
+
+  table<K, N, V>(name: string): KeyedTable<K, N, V> {
+    let t = this.tables.get(name);
+    if (t === undefined) this.tables.set(name, (t = new MemoryTable()));
+    return t as unknown as KeyedTable<K, N, V>;
+  }
+
+  timers<K, N>(name: string): TimerQueue<K, N> {
+    let t = this.timerQueues.get(name);
+    if (t === undefined) this.timerQueues.set(name, (t = new MemoryTimerQueue()));
+    return t as unknown as TimerQueue<K, N>;
+  }
+
+  value<V>(name: string, initial: V): ValueCell<V> {
+    let c = this.cells.get(name);
+    if (c === undefined) this.cells.set(name, (c = new MemoryCell<unknown>(initial)));
+    return c as MemoryCell<V>;
+  }
+
+  snapshot(): StateSnapshot {
+    const tables: Record<string, [unknown, [unknown, unknown][]][]> = {};
+    for (const [name, t] of this.tables) tables[name] = t.dump();
+    const timers: Record<string, [number, unknown, unknown][]> = {};
+    for (const [name, q] of this.timerQueues) timers[name] = q.dump();
+    const values: Record<string, unknown> = {};
+    for (const [name, c] of this.cells) values[name] = c.get();
+    return structuredClone({ format: 'tidemark-state/1', tables, timers, values });
+  }
+
+  restore(snapshot: StateSnapshot): void {
+    if (snapshot?.format !== 'tidemark-state/1') {
+      throw new StateError(
+        `MemoryStateBackend.restore: unknown snapshot format ${JSON.stringify(snapshot?.format)}; ` +
+          'expected "tidemark-state/1". Restore only snapshots taken by a tidemark state backend.',
+      );
+    }
+    const s = structuredClone(snapshot);
+    for (const t of this.tables.values()) t.load([]);
+    for (const q of this.timerQueues.values()) q.load([]);
+    for (const [name, rows] of Object.entries(s.tables)) (this.table(name) as MemoryTable<unknown, unknown, unknown>).load(rows);
+    for (const [name, rows] of Object.entries(s.timers)) (this.timers(name) as MemoryTimerQueue<unknown, unknown>).load(rows);
+    for (const [name, v] of Object.entries(s.values)) this.value(name, v).set(v);
+  }
+}
+
+class MemoryCell<V> implements ValueCell<V> {
+  constructor(private v: V) {}
+  get(): V {
+    return this.v;
+  }
+  set(value: V): void {
+    this.v = value;
+  }
+}
+
+const EMPTY: Iterable<never> = [];
+
+class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
+  private byNamespace = new Map<N, Map<K, V>>();
+  // Most consecutive accesses hit the same namespace (the current window): cache it.
+  private lastNs: N | undefined = undefined;
+  private lastMap: Map<K, V> | undefined = undefined;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private ns(namespace: N): Map<K, V> | undefined {
+    if (this.lastMap !== undefined && this.lastNs === namespace) return this.lastMap;
+    const m = this.byNamespace.get(namespace);
+    if (m !== undefined) {
+      this.lastNs = namespace;
+      this.lastMap = m;
+    }
+    return m;
+  }
+
+  get(key: K, namespace: N): V | undefined {
+    const m = this.ns(namespace);
+    return m === undefined ? undefined : m.get(key);
+  }
+
+  set(key: K, namespace: N, value: V): void {
+    let m = this.ns(namespace);
+    if (m === undefined) {
+      this.byNamespace.set(namespace, (m = new Map()));
+      this.lastNs = namespace;
+      this.lastMap = m;
+    }
+    const before = m.size;
+    m.set(key, value);
+    this.count += m.size - before;
+  }
+
+  delete(key: K, namespace: N): void {
+    const m = this.ns(namespace);
+    if (m === undefined || !m.delete(key)) return;
+    this.count--;
+    if (m.size === 0) {
+      this.byNamespace.delete(namespace);
+      this.lastMap = undefined;
+      this.lastNs = undefined;
+    }
+  }
+
+  keys(namespace: N): Iterable<K> {
+    const m = this.byNamespace.get(namespace);
+    return m === undefined ? EMPTY : [...m.keys()];
+  }
+
+  dump(): [N, [K, V][]][] {
+    return [...this.byNamespace].map(([ns, m]) => [ns, [...m]]);
+  }
+
+  load(rows: ReadonlyArray<readonly [unknown, ReadonlyArray<readonly [unknown, unknown]>]>): void {
+    this.byNamespace = new Map();
+    this.lastMap = undefined;
+    this.lastNs = undefined;
+    this.count = 0;
+    for (const [ns, entries] of rows) {
+      const m = new Map(entries as [K, V][]);
+      this.byNamespace.set(ns as N, m);
+      this.count += m.size;
+    }
+  }
+}
+
+class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
+  private readonly heap = new TimeHeap();
+  private buckets = new Map<number, Map<N, Set<K>>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  register(time: number, key: K, namespace: N): void {
+    let bucket = this.buckets.get(time);
+    if (bucket === undefined) {
+      this.buckets.set(time, (bucket = new Map()));
+      this.heap.push(time);
+    }
+    let keys = bucket.get(namespace);
+    if (keys === undefined) bucket.set(namespace, (keys = new Set()));
+    const before = keys.size;
+    keys.add(key);
+    this.count += keys.size - before;
+  }
+
+  delete(time: number, key: K, namespace: N): void {
+    const keys = this.buckets.get(time)?.get(namespace);
+    if (keys !== undefined && keys.delete(key)) this.count--;
+    // The emptied bucket stays in the heap and is skipped when popped.
+  }
+
+  peek(): number {
+    // Drop emptied buckets so that peek() is exact.
+    for (;;) {
+      const t = this.heap.peek();
+      if (t === Infinity) return t;
+      const bucket = this.buckets.get(t)!;
+      for (const keys of bucket.values()) if (keys.size > 0) return t;
+      this.buckets.delete(t);
+      this.heap.pop();
+    }
+  }
+
+  advanceTo(until: number, fire: (time: number, key: K, namespace: N) => void): void {
+    while (this.heap.length > 0 && this.heap.peek() <= until) {
+      const time = this.heap.pop();
+      const bucket = this.buckets.get(time)!;
+      this.buckets.delete(time);
+      for (const [ns, keys] of bucket) {
+        for (const key of keys) {
+          this.count--;
+          fire(time, key, ns);
+        }
+      }
+    }
+  }
+
+  dump(): [number, N, K][] {
+    const rows: [number, N, K][] = [];
+    const times = [...this.buckets.keys()].sort((a, b) => a - b);
+    for (const t of times) for (const [ns, keys] of this.buckets.get(t)!) for (const k of keys) rows.push([t, ns, k]);
+    return rows;
+  }
+
+  load(rows: ReadonlyArray<readonly [number, unknown, unknown]>): void {
+    this.heap.clear();
+    this.buckets = new Map();
+    this.count = 0;
+    for (const [t, ns, k] of rows) this.register(t, k as K, ns as N);
+  }
+}

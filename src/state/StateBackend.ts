@@ -1,0 +1,95 @@
+/**
+ * The state API: every stateful operator keeps all of its state (window contents, timers,
+ * its watermark) behind these interfaces, so a checkpoint sees all of it and a durable
+ * backend can replace the in-memory one.
+ *
+ * State is keyed and namespaced as in Flink: a value lives at `(key, namespace)`, where
+ * the namespace is typically a window. Values must be structured-cloneable
+ * (numbers, strings, plain objects, arrays, Maps …): snapshots copy them.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Keyed, namespaced value state: `(key, namespace) → value`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const counts = new MemoryStateBackend().table<string, number, number>('counts');
+ * counts.set('sensor-1', 0, 5);
+ * counts.get('sensor-1', 0); // 5
+ * ```
+ */
+export interface KeyedTable<K, N, V> {
+  get(key: K, namespace: N): V | undefined;
+  set(key: K, namespace: N, value: V): void;
+  delete(key: K, namespace: N): void;
+  /** The keys that have a value in `namespace`, in insertion order. */
+  keys(namespace: N): Iterable<K>;
+  /** Number of `(key, namespace)` entries held. */
+  readonly size: number;
+}
+
+/**
+ * Timers ordered by time; ties fire in registration order. Registering the same
+ * `(time, key, namespace)` twice keeps one timer.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const timers = new MemoryStateBackend().timers<string, number>('window-end');
+ * timers.register(9, 'a', 0);
+ * timers.advanceTo(10, (time, key) => console.log(time, key)); // 9 a
+ * ```
+ */
+export interface TimerQueue<K, N> {
+  register(time: number, key: K, namespace: N): void;
+  delete(time: number, key: K, namespace: N): void;
+  /** The earliest pending time, or `Infinity` when there is none. */
+  peek(): number;
+  /**
+   * Fires, in order, every timer with `time <= until`, including timers that the
+   * callback registers at or before `until`.
+   */
+  advanceTo(until: number, fire: (time: number, key: K, namespace: N) => void): void;
+  /** Number of pending timers. */
+  readonly size: number;
+}
+
+/**
+ * One non-keyed value of operator state (an operator's watermark, a counter).
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const wm = new MemoryStateBackend().value('watermark', -Infinity);
+ * wm.set(10);
+ * ```
+ */
+export interface ValueCell<V> {
+  get(): V;
+  set(value: V): void;
+}
+
+/** A backend's state as plain, structured-cloneable data. */
+export interface StateSnapshot {
+  readonly format: 'tidemark-state/1';
+  readonly tables: Record<string, ReadonlyArray<readonly [namespace: unknown, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>>;
+  readonly timers: Record<string, ReadonlyArray<readonly [time: number, namespace: unknown, key: unknown]>>;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * Where an operator's state lives. {@link MemoryStateBackend} is the default; a durable
+ * backend (LMDB) implements the same interface.
+ */
+export interface StateBackend {
+  table<K, N, V>(name: string): KeyedTable<K, N, V>;
+  timers<K, N>(name: string): TimerQueue<K, N>;
+  value<V>(name: string, initial: V): ValueCell<V>;
+  /** A deep copy of all state, independent of later changes. */
+  snapshot(): StateSnapshot;
+  /** Replaces all state with a snapshot's (which is not kept or changed). */
+  restore(snapshot: StateSnapshot): void;
+}

@@ -1,0 +1,28 @@
+import { requirePositive } from './validate.js';
+
+/** Per-key activity sessions that close after `gap` without events. */
+export interface SessionWindows {
+  readonly type: 'session';
+  readonly gap: number;
+}
+
+/**
+ * Session windows (Flink's `EventTimeSessionWindows.withGap(gap)`): each event opens
+ * `[t, t + gap)`; windows of one key that overlap or touch merge into one.
+ *
+ * ```
+ * events:  a@1 b@3            c@20
+ * windows: [1,4)+[3,6)=[1,6)  [20,23)        session(3)
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { session } from 'tidemark';
+ * const visits = session(30 * 60_000);
+ * ```
+ * @throws InvalidArgumentError when `gap` is not a positive finite number.
+ */
+export function session(gap: number): SessionWindows {
+  requirePositive('session', 'gap', gap);
+  return { type: 'session', gap };
+}

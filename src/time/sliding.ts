@@ -1,0 +1,33 @@
+import { requireFinite, requirePositive } from './validate.js';
+
+/** Windows of `size` starting every `slide`; an event belongs to every window containing it. */
+export interface SlidingWindows {
+  readonly type: 'sliding';
+  readonly size: number;
+  readonly slide: number;
+  readonly offset: number;
+}
+
+/**
+ * Sliding (hopping) windows of `size`, one starting every `slide` (Flink's
+ * `SlidingEventTimeWindows.of(size, slide, offset)`). An event is assigned to every window
+ * `[start, start + size)` that contains it; with `slide > size` some events fall in none.
+ *
+ * ```
+ * events:  a@1         b@6
+ * windows: [-5,5) ∋ a  [0,10) ∋ a,b   [5,15) ∋ b       sliding(10, 5)
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { sliding } from 'tidemark';
+ * const lastMinuteEvery10s = sliding(60_000, 10_000);
+ * ```
+ * @throws InvalidArgumentError when `size` or `slide` is not positive, or `offset` not finite.
+ */
+export function sliding(size: number, slide: number, offset = 0): SlidingWindows {
+  requirePositive('sliding', 'size', size);
+  requirePositive('sliding', 'slide', slide);
+  requireFinite('sliding', 'offset', offset);
+  return { type: 'sliding', size, slide, offset: ((offset % slide) + slide) % slide };
+}

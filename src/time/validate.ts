@@ -1,0 +1,41 @@
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { show } from '../errors/TidemarkError.js';
+
+/** @internal Throws unless `value` is a finite number > 0. */
+export function requirePositive(api: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${api}: ${name} must be a positive finite number, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** @internal Throws unless `value` is a finite number >= 0. */
+export function requireNonNegative(api: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${api}: ${name} must be a finite number >= 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** @internal Throws unless `value` is a finite number. */
+export function requireFinite(api: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${api}: ${name} must be a finite number, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** @internal Throws unless `value` is a positive integer. */
+export function requirePositiveInteger(api: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`${api}: ${name} must be a positive integer, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** @internal Throws unless `value` is a function. */
+export function requireFunction(api: string, name: string, value: unknown): void {
+  if (typeof value !== 'function') {
+    throw new InvalidArgumentError(`${api}: ${name} must be a function, got ${show(value)}`);
+  }
+}
