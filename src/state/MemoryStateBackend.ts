@@ -148,9 +148,15 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   }
 }
 
+/** @internal All timers of one time: by namespace, then key, in registration order. */
+interface Bucket<K, N> {
+  live: number;
+  readonly byNamespace: Map<N, Set<K>>;
+}
+
 class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   private readonly heap = new TimeHeap();
-  private buckets = new Map<number, Map<N, Set<K>>>();
+  private buckets = new Map<number, Bucket<K, N>>();
   private count = 0;
 
   get size(): number {
@@ -160,29 +166,29 @@ class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   register(time: number, key: K, namespace: N): void {
     let bucket = this.buckets.get(time);
     if (bucket === undefined) {
-      this.buckets.set(time, (bucket = new Map()));
+      this.buckets.set(time, (bucket = { live: 0, byNamespace: new Map() }));
       this.heap.push(time);
     }
-    let keys = bucket.get(namespace);
-    if (keys === undefined) bucket.set(namespace, (keys = new Set()));
-    const before = keys.size;
+    let keys = bucket.byNamespace.get(namespace);
+    if (keys === undefined) bucket.byNamespace.set(namespace, (keys = new Set()));
+    if (keys.has(key)) return;
     keys.add(key);
-    this.count += keys.size - before;
+    bucket.live++;
+    this.count++;
   }
 
   delete(time: number, key: K, namespace: N): void {
-    const keys = this.buckets.get(time)?.get(namespace);
-    if (keys !== undefined && keys.delete(key)) this.count--;
-    // The emptied bucket stays in the heap and is skipped when popped.
+    const bucket = this.buckets.get(time);
+    if (bucket === undefined || bucket.byNamespace.get(namespace)?.delete(key) !== true) return;
+    bucket.live--;
+    this.count--;
+    // An emptied bucket stays in the heap until peek() or advanceTo() reaches it.
   }
 
   peek(): number {
-    // Drop emptied buckets so that peek() is exact.
     for (;;) {
       const t = this.heap.peek();
-      if (t === Infinity) return t;
-      const bucket = this.buckets.get(t)!;
-      for (const keys of bucket.values()) if (keys.size > 0) return t;
+      if (t === Infinity || this.buckets.get(t)!.live > 0) return t;
       this.buckets.delete(t);
       this.heap.pop();
     }
@@ -193,19 +199,15 @@ class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
       const time = this.heap.pop();
       const bucket = this.buckets.get(time)!;
       this.buckets.delete(time);
-      for (const [ns, keys] of bucket) {
-        for (const key of keys) {
-          this.count--;
-          fire(time, key, ns);
-        }
-      }
+      this.count -= bucket.live;
+      for (const [ns, keys] of bucket.byNamespace) for (const key of keys) fire(time, key, ns);
     }
   }
 
   dump(): [number, N, K][] {
     const rows: [number, N, K][] = [];
     const times = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const t of times) for (const [ns, keys] of this.buckets.get(t)!) for (const k of keys) rows.push([t, ns, k]);
+    for (const t of times) for (const [ns, keys] of this.buckets.get(t)!.byNamespace) for (const k of keys) rows.push([t, ns, k]);
     return rows;
   }
 
