@@ -42,6 +42,8 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private out!: Collector<WindowResult<K, R>>;
   private time!: ProcessingTime;
   private wm = -Infinity;
+  /** A lower bound of the earliest event-time timer: a watermark below it fires nothing. */
+  private nextTimer = -Infinity;
 
   private readonly backend: StateBackend;
   private readonly contents: KeyedTable<K, number, A>;
@@ -124,7 +126,10 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   onWatermark(t: number): void {
     if (!(t > this.wm)) return;
     this.wm = t;
-    if (this.timers.peek() <= t) this.timers.advanceTo(t, this.onTimer);
+    if (t >= this.nextTimer) {
+      this.timers.advanceTo(t, this.onTimer);
+      this.nextTimer = this.timers.peek();
+    }
     this.out.watermark(t);
   }
 
@@ -151,6 +156,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     }
     this.backend.restore(s.backend);
     this.wm = this.watermarkCell.get();
+    this.nextTimer = -Infinity;
     this.wakeForEarlyTimers();
   }
 
@@ -173,8 +179,10 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   }
 
   private registerTimers(key: K, ns: number, end: number): void {
-    if (end - 1 > this.wm) this.timers.register(end - 1, key, ns);
-    if (this.lateness > 0) this.timers.register(end - 1 + this.lateness, key, ns);
+    const fireAt = end - 1;
+    if (fireAt > this.wm) this.timers.register(fireAt, key, ns);
+    if (this.lateness > 0) this.timers.register(fireAt + this.lateness, key, ns);
+    if (fireAt < this.nextTimer) this.nextTimer = fireAt;
   }
 
   private deleteTimers(key: K, ns: number, end: number): void {
