@@ -14,7 +14,7 @@ export interface WithEventTimeConfig<T> {
   /** Extracts an event's time (a finite number, milliseconds by convention). */
   timestamp: (value: T) => number;
   /** How watermarks follow the events. @defaultValue `monotonousTimestamps()` */
-  watermark?: WatermarkStrategy<T> | undefined;
+  watermark?: WatermarkStrategy<NoInfer<T>> | undefined;
   /**
    * Coarsens watermarks for throughput: a new watermark is emitted only once it is at least
    * this much (event time) above the last one emitted. @defaultValue 0, every advance

@@ -32,7 +32,7 @@ export interface Aggregator<T, A, R> {
  * const perMinute = windowAggregate<string>({ window: tumbling(60_000), aggregate: count() });
  * ```
  */
-export function count(): Aggregator<unknown, number, number> {
+export function count<T = unknown>(): Aggregator<T, number, number> {
   return { create: () => 0, add: (n) => n + 1, merge: (a, b) => a + b, result: (n) => n };
 }
 

@@ -73,12 +73,9 @@ export interface WatermarkStatus {
  *
  * @example
  * ```ts
- * import { of } from 'rxjs';
- * import type { StreamElement } from 'tidemark';
- * const stream = of<StreamElement<number>>(
- *   { kind: 'event', value: 1, timestamp: 1 },
- *   { kind: 'watermark', timestamp: 1 },
- * );
+ * import { of, type Observable } from 'rxjs';
+ * import { event, watermark, type StreamElement } from 'tidemark';
+ * const stream: Observable<StreamElement<number>> = of(event(1, 1), watermark(1));
  * ```
  */
 export type StreamElement<T> = Timestamped<T> | Watermark | Barrier | WatermarkStatus;
