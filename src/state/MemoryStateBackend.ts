@@ -148,10 +148,18 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   }
 }
 
-/** @internal All timers of one time: by namespace, then key, in registration order. */
+/** @internal One timer; `live` turns false when it is deleted. */
+interface Timer<K, N> {
+  readonly ns: N;
+  readonly key: K;
+  live: boolean;
+}
+
+/** @internal All timers of one time: indexed by namespace, then key; fired in registration order. */
 interface Bucket<K, N> {
   live: number;
-  readonly byNamespace: Map<N, Set<K>>;
+  readonly byNamespace: Map<N, Map<K, Timer<K, N>>>;
+  readonly order: Timer<K, N>[];
 }
 
 class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
@@ -166,21 +174,27 @@ class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   register(time: number, key: K, namespace: N): void {
     let bucket = this.buckets.get(time);
     if (bucket === undefined) {
-      this.buckets.set(time, (bucket = { live: 0, byNamespace: new Map() }));
+      this.buckets.set(time, (bucket = { live: 0, byNamespace: new Map(), order: [] }));
       this.heap.push(time);
     }
     let keys = bucket.byNamespace.get(namespace);
-    if (keys === undefined) bucket.byNamespace.set(namespace, (keys = new Set()));
+    if (keys === undefined) bucket.byNamespace.set(namespace, (keys = new Map()));
     if (keys.has(key)) return;
-    keys.add(key);
+    const timer: Timer<K, N> = { ns: namespace, key, live: true };
+    keys.set(key, timer);
+    bucket.order.push(timer);
     bucket.live++;
     this.count++;
   }
 
   delete(time: number, key: K, namespace: N): void {
     const bucket = this.buckets.get(time);
-    if (bucket === undefined || bucket.byNamespace.get(namespace)?.delete(key) !== true) return;
-    bucket.live--;
+    const keys = bucket?.byNamespace.get(namespace);
+    const timer = keys?.get(key);
+    if (timer === undefined) return;
+    keys!.delete(key);
+    timer.live = false;
+    bucket!.live--;
     this.count--;
     // An emptied bucket stays in the heap until peek() or advanceTo() reaches it.
   }
@@ -200,14 +214,14 @@ class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
       const bucket = this.buckets.get(time)!;
       this.buckets.delete(time);
       this.count -= bucket.live;
-      for (const [ns, keys] of bucket.byNamespace) for (const key of keys) fire(time, key, ns);
+      for (const timer of bucket.order) if (timer.live) fire(time, timer.key, timer.ns);
     }
   }
 
   dump(): [number, N, K][] {
     const rows: [number, N, K][] = [];
     const times = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const t of times) for (const [ns, keys] of this.buckets.get(t)!.byNamespace) for (const k of keys) rows.push([t, ns, k]);
+    for (const t of times) for (const x of this.buckets.get(t)!.order) if (x.live) rows.push([t, x.ns, x.key]);
     return rows;
   }
 
