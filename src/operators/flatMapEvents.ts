@@ -26,8 +26,8 @@ export function flatMapEvents<T, U>(project: (value: T, timestamp: number) => It
     if (el.kind !== 'event') return out.next(el);
     const t = el.timestamp;
     for (const value of project(el.value, t)) {
-      if (out.closed) return;
       out.next({ kind: 'event', value, timestamp: t });
+      if (out.closed) return; // a downstream take(n) is done: pull no more values
     }
   });
 }
