@@ -11,8 +11,8 @@ import { WatermarkValve } from './internal/WatermarkValve.js';
  *
  * ```
  * a:       x@1  W(5)            W(9)  |
- * b:                 y@2  W(3)        W(7) |
- * output:  x@1       y@2  W(3)  W(7)       W(9) W(+∞) |
+ * b:                 y@2  W(3)              W(7) |
+ * output:  x@1       y@2  W(3)              W(7) W(+∞) |
  * ```
  *
  * A checkpoint barrier is forwarded once every input still running has delivered it
