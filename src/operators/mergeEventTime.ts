@@ -36,7 +36,9 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       return;
     }
     const valve = new WatermarkValve(sources.length);
-    const barriers = new Map<number, number>();
+    // checkpoint id → the inputs that delivered that barrier
+    const barriers = new Map<number, Set<number>>();
+    const done = sources.map(() => false);
     let watermark = -Infinity;
     let idle = false;
     let running = sources.length;
@@ -54,14 +56,17 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       }
     };
 
-    const onBarrier = (checkpointId: number, element: StreamElement<T>) => {
-      const seen = (barriers.get(checkpointId) ?? 0) + 1;
-      if (seen >= running) {
-        barriers.delete(checkpointId);
-        subscriber.next(element);
-      } else {
-        barriers.set(checkpointId, seen);
-      }
+    const release = (checkpointId: number, voters: Set<number>, element: StreamElement<T>) => {
+      for (let j = 0; j < done.length; j++) if (!done[j] && !voters.has(j)) return;
+      barriers.delete(checkpointId);
+      subscriber.next(element);
+    };
+
+    const onBarrier = (input: number, checkpointId: number, element: StreamElement<T>) => {
+      let voters = barriers.get(checkpointId);
+      if (voters === undefined) barriers.set(checkpointId, (voters = new Set()));
+      voters.add(input);
+      release(checkpointId, voters, element);
     };
 
     sources.forEach((source, i) => {
@@ -82,14 +87,15 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
               valve.setIdle(i, el.idle);
               return emitProgress();
             case 'barrier':
-              return onBarrier(el.checkpointId, el);
+              return onBarrier(i, el.checkpointId, el);
           }
         }, () => {
           running--;
+          done[i] = true;
           valve.complete(i);
           emitProgress();
           // A barrier that now has every running input's vote goes out.
-          for (const [id, seen] of [...barriers]) if (seen >= running) onBarrier(id, { kind: 'barrier', checkpointId: id });
+          for (const [id, voters] of [...barriers]) release(id, voters, { kind: 'barrier', checkpointId: id });
           if (running === 0) subscriber.complete();
         }),
       );
