@@ -1,0 +1,223 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Observable } from 'rxjs';
+import type { QueryOptions, StreamQuery } from './query.js';
+
+/**
+ * The measuring harness: runs a query's tidemark pipeline and its reference over the same
+ * pre-generated events, alternating, after a warm-up, and reports the median CPU time
+ * (`process.cpuUsage()`, user + system, so GC threads count) and the peak heap.
+ */
+
+/** The heap is sampled once every this many input events (both sides alike). */
+const SAMPLE_MASK = 0xffff;
+
+type GlobalWithGc = typeof globalThis & { gc?: () => void };
+
+/** A full GC when the process runs with `--expose-gc` (the bench workers do). */
+export function collectGarbage(): void {
+  const gc = (globalThis as GlobalWithGc).gc;
+  if (gc !== undefined) {
+    gc();
+    gc();
+  }
+}
+
+export function gcAvailable(): boolean {
+  return typeof (globalThis as GlobalWithGc).gc === 'function';
+}
+
+/** Tracks the peak of `process.memoryUsage().heapUsed` above a post-GC baseline. */
+export class HeapSampler {
+  baseline = 0;
+  peak = 0;
+
+  start(): void {
+    collectGarbage();
+    this.baseline = this.peak = process.memoryUsage().heapUsed;
+  }
+
+  sample(): void {
+    const used = process.memoryUsage().heapUsed;
+    if (used > this.peak) this.peak = used;
+  }
+
+  /** Peak heap above the baseline (which holds the pre-generated input). */
+  get growth(): number {
+    return Math.max(0, this.peak - this.baseline);
+  }
+}
+
+/** A synchronous source over a pre-generated array (like `from(array)`), sampling the heap. */
+export function arraySource<E>(events: readonly E[], sampler: HeapSampler): Observable<E> {
+  return new Observable<E>((subscriber) => {
+    for (let i = 0; i < events.length; i++) {
+      if (subscriber.closed) return;
+      subscriber.next(events[i]!);
+      if ((i & SAMPLE_MASK) === 0) sampler.sample();
+    }
+    subscriber.complete();
+  });
+}
+
+/** Where outputs go during a timed run: folded into a digest, or all kept. */
+export interface Sink<O> {
+  readonly push: (output: O) => void;
+  readonly count: () => number;
+  readonly digest: () => number;
+  readonly items: O[];
+}
+
+export function makeSink<O>(query: StreamQuery<unknown, O>): Sink<O> {
+  let n = 0;
+  let sum = 0;
+  const items: O[] = [];
+  if (query.sink === 'digest') {
+    const digest = query.digest;
+    if (digest === undefined) throw new Error(`${query.name}: a digest sink needs digest()`);
+    return {
+      push: (o) => {
+        n++;
+        sum += digest(o);
+      },
+      count: () => n,
+      digest: () => sum,
+      items,
+    };
+  }
+  return { push: (o) => void items.push(o), count: () => items.length, digest: () => 0, items };
+}
+
+export interface RunResult {
+  readonly cpuSeconds: number;
+  readonly wallSeconds: number;
+  readonly heapGrowth: number;
+}
+
+/** Runs the tidemark pipeline once over `events`. */
+export function runTidemark<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, sink: Sink<O>): RunResult {
+  const sampler = new HeapSampler();
+  const output = query.tidemark(arraySource(events, sampler), options);
+  let failure: unknown = undefined;
+  sampler.start();
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  output.subscribe({ next: sink.push, error: (err: unknown) => void (failure = err) });
+  const wall = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  sampler.sample();
+  if (failure !== undefined) throw failure;
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: wall / 1000, heapGrowth: sampler.growth };
+}
+
+/** Runs the hand-written reference once over `events`. */
+export function runReference<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, sink: Sink<O>): RunResult {
+  const sampler = new HeapSampler();
+  const reference = query.reference(options, sink.push);
+  sampler.start();
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < events.length; i++) {
+    reference.push(events[i]!);
+    if ((i & SAMPLE_MASK) === 0) sampler.sample();
+  }
+  reference.end();
+  const wall = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  sampler.sample();
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: wall / 1000, heapGrowth: sampler.growth };
+}
+
+/** Throws unless both sinks hold the same outputs. */
+export function verifySame<O>(query: StreamQuery<unknown, O>, tidemark: Sink<O>, reference: Sink<O>): void {
+  const what = `${query.name}: tidemark and reference outputs differ`;
+  if (tidemark.count() !== reference.count()) throw new Error(`${what}: ${tidemark.count()} vs ${reference.count()} outputs`);
+  if (query.sink === 'digest') {
+    if (tidemark.digest() !== reference.digest()) throw new Error(`${what}: digest ${tidemark.digest()} vs ${reference.digest()}`);
+    return;
+  }
+  const a = query.canonical(tidemark.items);
+  const b = query.canonical(reference.items);
+  for (let i = 0; i < a.length; i++) {
+    if (!isDeepStrictEqual(a[i], b[i])) throw new Error(`${what} at ${i}: ${JSON.stringify(a[i])} vs ${JSON.stringify(b[i])}`);
+  }
+}
+
+export interface PairOptions {
+  /** Measured runs of each side (alternating which goes first). */
+  readonly runs: number;
+  /** Untimed warm-up runs of each side, over the first `warmupEvents` events. */
+  readonly warmupRuns: number;
+  readonly warmupEvents: number;
+}
+
+export interface PairResult {
+  readonly events: number;
+  readonly outputs: number;
+  readonly tidemarkEventsPerSec: number;
+  readonly referenceEventsPerSec: number;
+  readonly ratio: number;
+  /** Peak heap growth of the tidemark runs above the post-GC baseline (the input excluded). */
+  readonly peakHeapBytes: number;
+  readonly referencePeakHeapBytes: number;
+  /** The post-GC heap before the runs: mostly the pre-generated input. */
+  readonly inputHeapBytes: number;
+  readonly tidemarkCpuSeconds: number[];
+  readonly referenceCpuSeconds: number[];
+}
+
+/**
+ * Measures a query: warm-up, then `runs` pairs, alternating the order within each pair;
+ * verifies (outside the timing) that the first pair produced the same outputs.
+ */
+export function measurePair<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, pair: PairOptions): PairResult {
+  const warm = events.slice(0, Math.min(events.length, pair.warmupEvents));
+  for (let i = 0; i < pair.warmupRuns; i++) {
+    const t = makeSink(query);
+    const r = makeSink(query);
+    runTidemark(query, warm, options, t);
+    runReference(query, warm, options, r);
+    if (i === 0) verifySame(query, t, r);
+  }
+  collectGarbage();
+  const inputHeapBytes = process.memoryUsage().heapUsed;
+  const tidemark: RunResult[] = [];
+  const reference: RunResult[] = [];
+  let outputs = 0;
+  for (let i = 0; i < pair.runs; i++) {
+    const t = makeSink(query);
+    const r = makeSink(query);
+    if (i % 2 === 0) {
+      tidemark.push(runTidemark(query, events, options, t));
+      reference.push(runReference(query, events, options, r));
+    } else {
+      reference.push(runReference(query, events, options, r));
+      tidemark.push(runTidemark(query, events, options, t));
+    }
+    if (i === 0) {
+      verifySame(query, t, r);
+      outputs = t.count();
+    }
+  }
+  const tCpu = tidemark.map((r) => r.cpuSeconds);
+  const rCpu = reference.map((r) => r.cpuSeconds);
+  const tidemarkEventsPerSec = events.length / median(tCpu);
+  const referenceEventsPerSec = events.length / median(rCpu);
+  return {
+    events: events.length,
+    outputs,
+    tidemarkEventsPerSec,
+    referenceEventsPerSec,
+    ratio: tidemarkEventsPerSec / referenceEventsPerSec,
+    peakHeapBytes: Math.max(...tidemark.map((r) => r.heapGrowth)),
+    referencePeakHeapBytes: Math.max(...reference.map((r) => r.heapGrowth)),
+    inputHeapBytes,
+    tidemarkCpuSeconds: tCpu,
+    referenceCpuSeconds: rCpu,
+  };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

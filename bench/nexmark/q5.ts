@@ -1,0 +1,142 @@
+import { boundedOutOfOrderness, count, filterEvents, mapEvents, sliding, tumbling, values, windowAggregate, withEventTime, type Aggregator, type WindowResult } from 'tidemark';
+import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
+import { eventTime, isBid, type NexmarkEvent } from './model.js';
+
+/** Nexmark q5 windows: the last 10 s, every 2 s. */
+export const Q5_SIZE = 10_000;
+export const Q5_SLIDE = 2_000;
+
+/** The hot items of one sliding window: the auctions with the most bids. */
+export interface HotItems {
+  readonly start: number;
+  readonly end: number;
+  /** The auctions with `bids` bids, ascending. */
+  readonly auctions: number[];
+  readonly bids: number;
+}
+
+interface HotAccumulator {
+  start: number;
+  end: number;
+  bids: number;
+  auctions: number[];
+}
+
+/** Stage two: of one window's per-auction counts, the auctions with the highest count. */
+export function hottest(): Aggregator<WindowResult<number, number>, HotAccumulator, HotItems> {
+  return {
+    create: () => ({ start: 0, end: 0, bids: -1, auctions: [] }),
+    add(acc, r) {
+      if (r.value > acc.bids) {
+        acc.start = r.start;
+        acc.end = r.end;
+        acc.bids = r.value;
+        acc.auctions = [r.key];
+      } else if (r.value === acc.bids) {
+        acc.auctions.push(r.key);
+      }
+      return acc;
+    },
+    result: (acc) => ({ start: acc.start, end: acc.end, auctions: acc.auctions.slice().sort((x, y) => x - y), bids: acc.bids }),
+  };
+}
+
+/**
+ * Nexmark q5, hot items: per sliding window (10 s every 2 s) the auction(s) with the most
+ * bids. Two windowAggregates: bids per auction per sliding window; then, per window, the
+ * maximum — every count of sliding window `[s, s+10 s)` has timestamp `s + 10 s − 1`, so a
+ * 2 s tumbling window collects exactly one sliding window's counts.
+ */
+export const q5: StreamQuery<NexmarkEvent, HotItems> = {
+  name: 'q5',
+  title: 'hot items (sliding 10 s / 2 s, max bids)',
+  sink: 'collect',
+  tidemark: (source, { bound }) =>
+    source.pipe(
+      withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) }),
+      filterEvents(isBid),
+      windowAggregate({ window: sliding(Q5_SIZE, Q5_SLIDE), key: (e) => e.bid.auction, aggregate: count() }),
+      windowAggregate({ window: tumbling(Q5_SLIDE), aggregate: hottest() }),
+      mapEvents((r) => r.value),
+      values(),
+    ),
+  reference: (options, emit) => new Q5Reference(options, emit),
+  canonical: (outputs) => [...outputs].sort(byWindow),
+};
+
+class Q5Reference implements Reference<NexmarkEvent> {
+  private max = -Infinity;
+  private wm = -Infinity;
+  private readonly lag: number;
+  /** Open windows: start → auction → bids. */
+  private readonly windows = new Map<number, Map<number, number>>();
+  /** The smallest `end − 1` of the open windows. */
+  private nextFire = Infinity;
+  lateEvents = 0;
+
+  constructor(
+    options: QueryOptions,
+    private readonly emit: (r: HotItems) => void,
+  ) {
+    this.lag = options.bound + 1;
+  }
+
+  push(e: NexmarkEvent): void {
+    const t = eventTime(e);
+    if (e.type === 'bid') {
+      const auction = e.bid.auction;
+      let assigned = false;
+      for (let start = t - (((t % Q5_SLIDE) + Q5_SLIDE) % Q5_SLIDE); start > t - Q5_SIZE; start -= Q5_SLIDE) {
+        const last = start + Q5_SIZE - 1;
+        if (last <= this.wm) continue;
+        let counts = this.windows.get(start);
+        if (counts === undefined) {
+          this.windows.set(start, (counts = new Map()));
+          if (last < this.nextFire) this.nextFire = last;
+        }
+        counts.set(auction, (counts.get(auction) ?? 0) + 1);
+        assigned = true;
+      }
+      if (!assigned) this.lateEvents++;
+    }
+    if (t > this.max) this.max = t;
+    const w = this.max - this.lag;
+    if (w > this.wm) {
+      this.wm = w;
+      if (w >= this.nextFire) this.fire();
+    }
+  }
+
+  end(): void {
+    this.wm = Infinity;
+    this.fire();
+  }
+
+  private fire(): void {
+    const due: number[] = [];
+    let next = Infinity;
+    for (const start of this.windows.keys()) {
+      const last = start + Q5_SIZE - 1;
+      if (last <= this.wm) due.push(start);
+      else if (last < next) next = last;
+    }
+    this.nextFire = next;
+    due.sort((a, b) => a - b);
+    for (const start of due) {
+      const counts = this.windows.get(start)!;
+      this.windows.delete(start);
+      let bids = -1;
+      let auctions: number[] = [];
+      for (const [auction, n] of counts) {
+        if (n > bids) {
+          bids = n;
+          auctions = [auction];
+        } else if (n === bids) {
+          auctions.push(auction);
+        }
+      }
+      auctions.sort((x, y) => x - y);
+      this.emit({ start, end: start + Q5_SIZE, auctions, bids });
+    }
+  }
+}
