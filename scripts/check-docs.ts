@@ -49,6 +49,7 @@ export function fencedBlocks(file: string, lines: readonly string[], lineOf: (i:
     const open = FENCE.exec(lines[i]!);
     if (open === null) continue;
     const [, indent = '', fence = '```', info = ''] = open;
+    if (fence[0] === '`' && info.includes('`')) continue; // CommonMark: inline code, not a fence
     const body: string[] = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
