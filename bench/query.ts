@@ -15,6 +15,8 @@ export interface Reference<E> {
   push(event: E): void;
   /** End of input: the watermark goes to +Infinity and every open window fires. */
   end(): void;
+  /** Events dropped as late (every window they belong to had fired), for windowed queries. */
+  readonly lateEvents?: number;
 }
 
 /**
