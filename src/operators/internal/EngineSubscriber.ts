@@ -86,7 +86,7 @@ export class EngineSubscriber<I, O> extends Subscriber<StreamElement<I>> impleme
     try {
       if (element.kind === 'event') {
         const t = element.timestamp;
-        if (t - t === 0) this.engine.onEvent(element.value, t, element);
+        if (typeof t === 'number' && t - t === 0) this.engine.onEvent(element.value, t, element);
         else this.badTimestamp(element);
       } else if (element.kind === 'watermark') {
         const t = element.timestamp;

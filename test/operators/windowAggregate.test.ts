@@ -1,0 +1,537 @@
+import { NEVER, Observable, Subject, concat, filter, from, of, range, take, tap, throwError, type OperatorFunction } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  END_OF_TIME,
+  IDLE,
+  InvalidArgumentError,
+  InvalidTimestampError,
+  InvalidWatermarkError,
+  MemoryStateBackend,
+  avg,
+  barrier,
+  boundedOutOfOrderness,
+  collect,
+  count,
+  event,
+  max,
+  min,
+  reduce,
+  session,
+  sliding,
+  sum,
+  tumbling,
+  watermark,
+  windowAggregate,
+  windowAggregateEngine,
+  withEventTime,
+  type Aggregator,
+  type DeadLetter,
+  type StreamElement,
+  type Timestamped,
+  type WindowAggregateConfig,
+  type WindowResult,
+} from 'tidemark';
+
+type Out<K, R> = StreamElement<WindowResult<K, R>>;
+
+/** The result element of window [start, end): an event at end − 1. */
+function R<R, K = undefined>(start: number, end: number, value: R, firing: WindowResult<K, R>['firing'] = 'on-time', key?: K): Timestamped<WindowResult<K, R>> {
+  return event({ key: key as K, start, end, value, firing }, end - 1);
+}
+const W = watermark;
+
+function record<T>(source: Observable<T>) {
+  const r = { out: [] as T[], completed: false, error: undefined as unknown };
+  const subscription = source.subscribe({ next: (x) => r.out.push(x), error: (e) => (r.error = e), complete: () => (r.completed = true) });
+  return { get: () => r, subscription };
+}
+
+/** Runs `input` through the operator synchronously; asserts that it completed. */
+function run<T, O>(input: StreamElement<T>[], op: OperatorFunction<StreamElement<T>, O>): O[] {
+  const r = record(from(input).pipe(op)).get();
+  if (r.error !== undefined) throw r.error;
+  expect(r.completed).toBe(true);
+  return r.out;
+}
+
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+const counts = () => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count() });
+
+describe('windowAggregate: the stream contract', () => {
+  it('empty: the final +Infinity watermark, then complete', () => {
+    expect(run<string, Out<undefined, number>>([], counts())).toEqual([END_OF_TIME]);
+  });
+
+  it('never: nothing, no completion', () => {
+    const h = record((NEVER as Observable<StreamElement<string>>).pipe(counts()));
+    expect(h.get()).toEqual({ out: [], completed: false, error: undefined });
+    h.subscription.unsubscribe();
+  });
+
+  it('never after some events: nothing but what the watermarks made due', () => {
+    const source = new Subject<StreamElement<string>>();
+    const h = record(source.pipe(counts()));
+    source.next(event('a', 1));
+    source.next(event('b', 15));
+    source.next(W(9));
+    expect(h.get().out).toEqual([R(0, 10, 1), W(9)]);
+    expect(h.get().completed).toBe(false);
+    h.subscription.unsubscribe();
+  });
+
+  it('one event: fired by the final watermark', () => {
+    expect(run([event('a', 3)], counts())).toEqual([R(0, 10, 1), END_OF_TIME]);
+  });
+
+  it('many events: results are emitted before the watermark that fired them; late events are never counted', () => {
+    const late: Timestamped<string>[] = [];
+    const metrics = { lateEvents: 0 };
+    const input = [event('a', 1), event('b', 4), event('c', 12), W(9), event('d', 3), W(19)];
+    const out = run(input, windowAggregate({ window: tumbling(10), aggregate: count(), late: (e) => late.push(e), metrics }));
+    expect(out).toEqual([R(0, 10, 2), W(9), R(10, 20, 1), W(19), END_OF_TIME]);
+    expect(late).toEqual([event('d', 3)]);
+    expect(late[0]).toBe(input[4]);
+    expect(metrics.lateEvents).toBe(1);
+  });
+
+  it('one watermark fires every window it completes, in time order', () => {
+    const out = run([event('x', 21), event('y', 1), event('z', 11), W(25)], counts());
+    expect(out).toEqual([R(0, 10, 1), R(10, 20, 1), W(25), R(20, 30, 1), END_OF_TIME]);
+  });
+
+  it('a watermark exactly at end − 1 fires the window; at end − 2 it does not', () => {
+    const source = new Subject<StreamElement<string>>();
+    const h = record(source.pipe(counts()));
+    source.next(event('a', 5));
+    source.next(W(8));
+    expect(h.get().out).toEqual([W(8)]);
+    source.next(W(9));
+    expect(h.get().out).toEqual([W(8), R(0, 10, 1), W(9)]);
+  });
+
+  it('watermarks never go backwards and are forwarded only when they advance', () => {
+    const out = run([W(5), W(3), W(5), W(-Infinity), event('a', 7), W(7)], counts());
+    expect(out).toEqual([W(5), W(7), R(0, 10, 1), END_OF_TIME]);
+  });
+
+  it('passes barriers and status elements through unchanged and in order', () => {
+    const b = barrier(1);
+    const out = run([event('a', 1), b, IDLE, W(9)], counts());
+    expect(out).toEqual([b, IDLE, R(0, 10, 1), W(9), END_OF_TIME]);
+    expect(out[0]).toBe(b);
+    expect(out[1]).toBe(IDLE);
+  });
+
+  it('is cold: each subscription has its own windows', () => {
+    const op = counts();
+    expect(run([event('a', 1), event('b', 2)], op)).toEqual([R(0, 10, 2), END_OF_TIME]);
+    expect(run([event('c', 3)], op)).toEqual([R(0, 10, 1), END_OF_TIME]);
+  });
+
+  it('propagates an upstream error, without firing or the final watermark', () => {
+    const boom = new Error('upstream');
+    const r = record(concat(of(event('a', 1), W(0)), throwError(() => boom)).pipe(counts())).get();
+    expect(r.out).toEqual([W(0)]);
+    expect(r.error).toBe(boom);
+    expect(r.completed).toBe(false);
+  });
+
+  it('early unsubscribe unsubscribes the source', () => {
+    const source = new Subject<StreamElement<string>>();
+    const h = record(source.pipe(counts()));
+    source.next(event('a', 1));
+    h.subscription.unsubscribe();
+    expect(source.observed).toBe(false);
+  });
+
+  it('a downstream take(1) stops a synchronous source at once', () => {
+    let produced = 0;
+    const r = record(
+      range(0, 1e6).pipe(
+        tap(() => produced++),
+        withEventTime({ timestamp: (i: number) => i }),
+        windowAggregate({ window: tumbling(10), aggregate: count() }),
+        take(1),
+      ),
+    ).get();
+    expect(r.out).toEqual([W(-1)]);
+    expect(produced).toBe(1);
+  });
+
+  it('a downstream take(1) of a result stops a synchronous source right after the watermark that fired it', () => {
+    let produced = 0;
+    const r = record(
+      range(0, 1e6).pipe(
+        tap(() => produced++),
+        withEventTime({ timestamp: (i: number) => i }),
+        windowAggregate({ window: tumbling(10), aggregate: count() }),
+        take(2),
+      ),
+    ).get();
+    expect(r.out).toEqual([W(-1), W(0)]);
+    expect(produced).toBe(2);
+    let produced2 = 0;
+    const r2 = record(
+      range(0, 1e6).pipe(
+        tap(() => produced2++),
+        withEventTime({ timestamp: (i: number) => i }),
+        windowAggregate({ window: tumbling(10), aggregate: count() }),
+        filter((el): el is Timestamped<WindowResult<undefined, number>> => el.kind === 'event'),
+        take(1),
+      ),
+    ).get();
+    expect(r2.out).toEqual([R(0, 10, 10)]);
+    expect(produced2).toBe(11); // event 10 advances the watermark to 9, which fires [0, 10)
+  });
+});
+
+describe('windowAggregate: tumbling windows', () => {
+  it('puts negative timestamps in the window below them (floor modulo)', () => {
+    const out = run([event('a', -1), event('b', -10), event('c', -11), event('d', 0)], counts());
+    expect(out).toEqual([R(-20, -10, 1), R(-10, 0, 2), R(0, 10, 1), END_OF_TIME]);
+  });
+
+  it('aligns windows to the offset', () => {
+    const input = [event('a', 2), event('b', 3), event('c', 12), event('d', 13)];
+    const expected = [R(-7, 3, 1), R(3, 13, 2), R(13, 23, 1), END_OF_TIME];
+    expect(run(input, windowAggregate({ window: tumbling(10, 3), aggregate: count() }))).toEqual(expected);
+    expect(run(input, windowAggregate({ window: tumbling(10, -7), aggregate: count() }))).toEqual(expected);
+  });
+
+  it('gives the same result for events out of order within the watermark bound', () => {
+    const r = record(
+      from([7, 3, 12, 9, 16]).pipe(
+        withEventTime({ timestamp: (v: number) => v, watermark: boundedOutOfOrderness(5) }),
+        windowAggregate({ window: tumbling(10), aggregate: collect<number>() }),
+      ),
+    ).get();
+    expect(r.completed).toBe(true);
+    expect(r.out).toEqual([W(1), W(6), R(0, 10, [3, 7, 9]), W(10), R(10, 20, [12, 16]), END_OF_TIME]);
+  });
+});
+
+describe('windowAggregate: lateness', () => {
+  it('routes events late beyond allowedLateness to the late observer (PartialObserver form) and counts them', () => {
+    const late: Timestamped<string>[] = [];
+    const metrics = { lateEvents: 0 };
+    const out = run(
+      [event('a', 1), W(10), event('b', 9), event('c', 10)],
+      windowAggregate({ window: tumbling(10), aggregate: count(), late: { next: (e) => late.push(e) }, metrics }),
+    );
+    expect(out).toEqual([R(0, 10, 1), W(10), R(10, 20, 1), END_OF_TIME]);
+    expect(late).toEqual([event('b', 9)]);
+    expect(metrics.lateEvents).toBe(1);
+  });
+
+  it('drops and counts late events without a late route, and an observer without next is fine', () => {
+    const metrics = { lateEvents: 0 };
+    const input = [event('a', 1), W(9), event('b', 2), event('c', 3)];
+    expect(run(input, windowAggregate({ window: tumbling(10), aggregate: count(), metrics }))).toEqual([R(0, 10, 1), W(9), END_OF_TIME]);
+    expect(metrics.lateEvents).toBe(2);
+    expect(run(input, windowAggregate({ window: tumbling(10), aggregate: count(), late: { complete: () => {} } }))).toEqual([
+      R(0, 10, 1),
+      W(9),
+      END_OF_TIME,
+    ]);
+  });
+
+  it('re-fires a window for each event within allowedLateness, with the accumulated value, then cleans up', () => {
+    const backend = new MemoryStateBackend();
+    const late: Timestamped<string>[] = [];
+    const metrics = { lateEvents: 0 };
+    const source = new Subject<StreamElement<string>>();
+    const h = record(
+      source.pipe(
+        windowAggregate({ window: tumbling(10), aggregate: collect<string>(), allowedLateness: 5, late: (e) => late.push(e), metrics, state: () => backend }),
+      ),
+    );
+    const contents = backend.table('contents');
+    const timers = backend.timers('timers');
+    source.next(event('a', 1));
+    expect([contents.size, timers.size]).toEqual([1, 2]); // fire at 9, purge at 14
+    source.next(W(9));
+    source.next(event('b', 2));
+    source.next(W(13));
+    source.next(event('c', 0));
+    expect([contents.size, timers.size]).toEqual([1, 1]);
+    source.next(W(14)); // end − 1 + allowedLateness: cleaned up
+    expect([contents.size, timers.size]).toEqual([0, 0]);
+    source.next(event('d', 4));
+    source.complete();
+    expect(h.get().out).toEqual([
+      R(0, 10, ['a']),
+      W(9),
+      R(0, 10, ['a', 'b'], 'late'),
+      W(13),
+      R(0, 10, ['c', 'a', 'b'], 'late'),
+      W(14),
+      END_OF_TIME,
+    ]);
+    expect(late).toEqual([event('d', 4)]);
+    expect(metrics.lateEvents).toBe(1);
+  });
+
+  it('a late event within allowedLateness for a window that had no state fires it at once, as late', () => {
+    const backend = new MemoryStateBackend();
+    const out = run(
+      [W(9), event('a', 3), W(14)],
+      windowAggregate({ window: tumbling(10), aggregate: count(), allowedLateness: 5, state: () => backend }),
+    );
+    expect(out).toEqual([W(9), R(0, 10, 1, 'late'), W(14), END_OF_TIME]);
+    expect(backend.table('contents').size).toBe(0);
+    expect(backend.timers('timers').size).toBe(0);
+  });
+
+  it('cleans up each window when the watermark reaches end − 1 (no lateness)', () => {
+    const backend = new MemoryStateBackend();
+    const source = new Subject<StreamElement<{ k: string }>>();
+    record(source.pipe(windowAggregate({ window: tumbling(10), key: (v) => v.k, aggregate: count(), state: () => backend })));
+    source.next(event({ k: 'a' }, 1));
+    source.next(event({ k: 'b' }, 2));
+    source.next(event({ k: 'a' }, 15));
+    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([3, 3]);
+    source.next(W(9));
+    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([1, 1]);
+    source.next(W(19));
+    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([0, 0]);
+  });
+});
+
+describe('windowAggregate: sliding windows', () => {
+  it('assigns an event to every window containing it; fires in time order', () => {
+    const backend = new MemoryStateBackend();
+    const out = run(
+      [event('a', 7), event('b', 1), event('c', 12)],
+      windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), state: () => backend }),
+    );
+    expect(out).toEqual([R(-5, 5, ['b']), R(0, 10, ['b', 'a']), R(5, 15, ['a', 'c']), R(10, 20, ['c']), END_OF_TIME]);
+    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([0, 0]);
+  });
+
+  it('aligns windows to the offset', () => {
+    const out = run([event('a', 7), event('b', 1)], windowAggregate({ window: sliding(10, 5, 2), aggregate: collect<string>() }));
+    expect(out).toEqual([R(-8, 2, ['b']), R(-3, 7, ['b']), R(2, 12, ['a']), R(7, 17, ['a']), END_OF_TIME]);
+  });
+
+  it('with slide > size, events in the gaps belong to no window: neither results nor late', () => {
+    const late: Timestamped<string>[] = [];
+    const metrics = { lateEvents: 0 };
+    const out = run(
+      [event('a', 3), event('gap', 7), event('b', 12), event('gap', -4), event('c', -7)],
+      windowAggregate({ window: sliding(5, 10), aggregate: collect<string>(), late: (e) => late.push(e), metrics }),
+    );
+    expect(out).toEqual([R(-10, -5, ['c']), R(0, 5, ['a']), R(10, 15, ['b']), END_OF_TIME]);
+    expect(late).toEqual([]);
+    expect(metrics.lateEvents).toBe(0);
+  });
+
+  it('an event late for some of its windows goes to the others, and is not late', () => {
+    const late: Timestamped<string>[] = [];
+    const metrics = { lateEvents: 0 };
+    const out = run(
+      [event('a', 7), W(9), event('b', 8), event('c', 3)],
+      windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), late: (e) => late.push(e), metrics }),
+    );
+    // b@8 is late for [0,10) but not for [5,15); c@3 is late for both [-5,5) and [0,10).
+    expect(out).toEqual([R(0, 10, ['a']), W(9), R(5, 15, ['a', 'b']), END_OF_TIME]);
+    expect(late).toEqual([event('c', 3)]);
+    expect(metrics.lateEvents).toBe(1);
+  });
+
+  it('with allowedLateness, an event late for one window re-fires it and is added on time to the next', () => {
+    const out = run(
+      [event('a', 7), W(9), event('b', 8)],
+      windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), allowedLateness: 2 }),
+    );
+    expect(out).toEqual([R(0, 10, ['a']), W(9), R(0, 10, ['a', 'b'], 'late'), R(5, 15, ['a', 'b']), END_OF_TIME]);
+  });
+});
+
+describe('windowAggregate: keys', () => {
+  it('keeps separate windows per key; ties fire in the order the windows opened', () => {
+    interface Sale {
+      k: string;
+      n: number;
+    }
+    const input = [event({ k: 'a', n: 1 }, 1), event({ k: 'b', n: 2 }, 2), event({ k: 'a', n: 3 }, 5), event({ k: 'b', n: 4 }, 12), W(9)];
+    const out = run(input, windowAggregate({ window: tumbling(10), key: (s: Sale) => s.k, aggregate: sum((s: Sale) => s.n) }));
+    expect(out).toEqual([R(0, 10, 4, 'on-time', 'a'), R(0, 10, 2, 'on-time', 'b'), W(9), R(10, 20, 4, 'on-time', 'b'), END_OF_TIME]);
+  });
+
+  it('accepts any key value, objects by identity', () => {
+    const k1 = { id: 1 };
+    const k2 = { id: 1 };
+    const input = [event(k1, 1), event(k2, 2), event(k1, 3)];
+    const out = run(input, windowAggregate({ window: tumbling(10), key: (v: { id: number }) => v, aggregate: count() }));
+    expect(out).toEqual([R(0, 10, 2, 'on-time', k1), R(0, 10, 1, 'on-time', k2), END_OF_TIME]);
+    expect((out[0] as Timestamped<WindowResult<object, number>>).value.key).toBe(k1);
+  });
+});
+
+describe('windowAggregate: aggregators', () => {
+  const numbers = [event(5, 5), event(2, 2), event(8, 8), event(2, 3), event(100, 10)];
+  const cases: [string, Aggregator<number, never, unknown>, unknown][] = [
+    ['count', count() as Aggregator<number, never, unknown>, 4],
+    ['sum', sum() as Aggregator<number, never, unknown>, 17],
+    ['min', min() as Aggregator<number, never, unknown>, 2],
+    ['max', max() as Aggregator<number, never, unknown>, 8],
+    ['avg', avg() as Aggregator<number, never, unknown>, 4.25],
+    ['reduce', reduce((a: number, b: number) => a * 10 + b) as Aggregator<number, never, unknown>, 5282],
+  ];
+  for (const [name, aggregate, expected] of cases) {
+    it(`${name}`, () => {
+      expect(run(numbers, windowAggregate({ window: tumbling(10), aggregate }))).toEqual([R(0, 10, expected), R(10, 20, aggregate.result(aggregate.add(aggregate.create(), 100, 10))), END_OF_TIME]);
+    });
+  }
+
+  it('collect, in timestamp order (ties in arrival order)', () => {
+    const out = run([event('c', 5), event('a', 2), event('d', 8), event('b', 2)], windowAggregate({ window: tumbling(10), aggregate: collect<string>() }));
+    expect(out).toEqual([R(0, 10, ['a', 'b', 'c', 'd']), END_OF_TIME]);
+  });
+
+  it('sum, min, max and avg of a selector', () => {
+    const rows = [event({ v: 3 }, 1), event({ v: -1 }, 2), event({ v: 4 }, 3)];
+    const of = (r: { v: number }) => r.v;
+    expect(run(rows, windowAggregate({ window: tumbling(10), aggregate: sum(of) }))).toEqual([R(0, 10, 6), END_OF_TIME]);
+    expect(run(rows, windowAggregate({ window: tumbling(10), aggregate: min(of) }))).toEqual([R(0, 10, -1), END_OF_TIME]);
+    expect(run(rows, windowAggregate({ window: tumbling(10), aggregate: max(of) }))).toEqual([R(0, 10, 4), END_OF_TIME]);
+    expect(run(rows, windowAggregate({ window: tumbling(10), aggregate: avg(of) }))).toEqual([R(0, 10, 2), END_OF_TIME]);
+  });
+
+  it('a user-defined aggregator, which sees each timestamp', () => {
+    const distinctWithLatest: Aggregator<string, { seen: string[]; latest: number }, string> = {
+      create: () => ({ seen: [], latest: -Infinity }),
+      add: (acc, v, t) => ({ seen: acc.seen.includes(v) ? acc.seen : [...acc.seen, v], latest: Math.max(acc.latest, t) }),
+      result: (acc) => `${acc.seen.length}@${acc.latest}`,
+    };
+    const out = run([event('x', 4), event('y', 1), event('x', 7), event('z', 15)], windowAggregate({ window: tumbling(10), aggregate: distinctWithLatest }));
+    expect(out).toEqual([R(0, 10, '2@7'), R(10, 20, '1@15'), END_OF_TIME]);
+  });
+});
+
+describe('windowAggregate: failures', () => {
+  it('a throwing key function errors the stream with that error', () => {
+    const boom = new Error('key');
+    const source = new Subject<StreamElement<number>>();
+    const r = record(source.pipe(windowAggregate({ window: tumbling(10), key: (v: number) => {
+      if (v === 2) throw boom;
+      return v;
+    }, aggregate: count() }))).get();
+    source.next(event(1, 1));
+    source.next(event(2, 2));
+    expect(r.error).toBe(boom);
+    expect(r.out).toEqual([]);
+    expect(source.observed).toBe(false);
+  });
+
+  it('a throwing aggregate.add, create or result errors the stream with that error', () => {
+    const boom = new Error('aggregate');
+    const base = count<number>();
+    const failing: [string, Aggregator<number, number, number>][] = [
+      ['add', { ...base, add: () => { throw boom; } }],
+      ['create', { ...base, create: () => { throw boom; } }],
+      ['result', { ...base, result: () => { throw boom; } }],
+    ];
+    for (const [, aggregate] of failing) {
+      const r = record(from([event(1, 1), W(9), event(20, 20)]).pipe(windowAggregate({ window: tumbling(10), aggregate }))).get();
+      expect(r.error).toBe(boom);
+      expect(r.out).toEqual([]);
+      expect(r.completed).toBe(false);
+    }
+  });
+
+  it('a throwing late observer errors the stream with that error', () => {
+    const boom = new Error('late');
+    const r = record(from([event(1, 1), W(9), event(2, 2)]).pipe(windowAggregate({ window: tumbling(10), aggregate: count(), late: () => { throw boom; } }))).get();
+    expect(r.out).toEqual([R(0, 10, 1), W(9)]);
+    expect(r.error).toBe(boom);
+  });
+
+  it('bad timestamps (NaN, ±Infinity, a string) error the stream with InvalidTimestampError', () => {
+    const cases: [unknown, string][] = [
+      [NaN, 'got NaN'],
+      [Infinity, 'got Infinity'],
+      [-Infinity, 'got -Infinity'],
+      ['5', 'got string "5"'],
+      [undefined, 'got undefined undefined'],
+      [null, 'got object null'],
+    ];
+    for (const [bad, shown] of cases) {
+      const input = [event('a', 1), { kind: 'event', value: 'bad', timestamp: bad } as Timestamped<string>, event('c', 2)];
+      const r = record(from(input).pipe(counts())).get();
+      expect(InvalidTimestampError.isInvalidTimestampError(r.error)).toBe(true);
+      const e = r.error as InvalidTimestampError;
+      expect(e.operator).toBe('windowAggregate');
+      expect(e.message).toContain(`windowAggregate: timestamp must be a finite number, ${shown} for value "bad"`);
+      expect(e.message).toContain('deadLetter');
+      expect(r.out).toEqual([]);
+    }
+  });
+
+  it('bad timestamps go to deadLetter when given (function or observer); the stream goes on without them', () => {
+    const bad = { kind: 'event', value: 'bad', timestamp: NaN } as Timestamped<string>;
+    const input = [event('a', 1), bad, event('c', 2)];
+    const letters: DeadLetter<Timestamped<string>>[] = [];
+    const out = run(input, windowAggregate({ window: tumbling(10), aggregate: count(), deadLetter: (d) => letters.push(d) }));
+    expect(out).toEqual([R(0, 10, 2), END_OF_TIME]);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.operator).toBe('windowAggregate');
+    expect(letters[0]!.input).toBe(bad);
+    expect(InvalidTimestampError.isInvalidTimestampError(letters[0]!.error)).toBe(true);
+    const observed: unknown[] = [];
+    const out2 = run(input, windowAggregate({ window: tumbling(10), aggregate: count(), deadLetter: { next: (d) => observed.push(d.input) } }));
+    expect(out2).toEqual([R(0, 10, 2), END_OF_TIME]);
+    expect(observed).toEqual([bad]);
+  });
+
+  it('a watermark that is not a number errors the stream with InvalidWatermarkError', () => {
+    for (const bad of [NaN, '5', undefined]) {
+      const r = record(from([event('a', 1), { kind: 'watermark', timestamp: bad } as StreamElement<string>]).pipe(counts())).get();
+      expect(InvalidWatermarkError.isInvalidWatermarkError(r.error)).toBe(true);
+      expect((r.error as Error).message).toContain('windowAggregate: a watermark must be a number');
+    }
+  });
+});
+
+describe('windowAggregate: options', () => {
+  const ok: WindowAggregateConfig<number, undefined, number, number> = { window: tumbling(10), aggregate: count() };
+  const cases: [string, unknown, string][] = [
+    ['config', null, 'windowAggregate: expected a config object, got null'],
+    ['window', { ...ok, window: { type: 'hopping' } }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got {"type":"hopping"}'],
+    ['window', { ...ok, window: undefined }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got undefined'],
+    ['key', { ...ok, key: 5 }, 'windowAggregate: key must be a function, got 5'],
+    ['aggregate', { ...ok, aggregate: null }, 'windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got null'],
+    ['aggregate.result', { ...ok, aggregate: { create: () => 0, add: () => 0 } }, 'windowAggregate: aggregate.result must be a function, got undefined'],
+    ['aggregate.add', { ...ok, aggregate: { create: () => 0, add: 1, result: () => 0 } }, 'windowAggregate: aggregate.add must be a function, got 1'],
+    ['allowedLateness', { ...ok, allowedLateness: -1 }, 'windowAggregate: allowedLateness must be a finite number >= 0, got -1'],
+    ['allowedLateness', { ...ok, allowedLateness: NaN }, 'windowAggregate: allowedLateness must be a finite number >= 0, got NaN'],
+    ['trigger', { ...ok, trigger: { type: 'count' } }, 'windowAggregate: trigger must be made by afterWatermark(...), got {"type":"count"}'],
+    ['state', { ...ok, state: { backend: 1 } }, 'windowAggregate: state must be a function, got {"backend":1}'],
+  ];
+  for (const [what, config, message] of cases) {
+    it(`rejects a bad ${what} at creation, naming the operator, the value and what is needed`, () => {
+      for (const make of [windowAggregate, windowAggregateEngine]) {
+        const e = errorOf(() => make(config as WindowAggregateConfig<number, undefined, number, number>));
+        expect(InvalidArgumentError.isInvalidArgumentError(e)).toBe(true);
+        expect(e.message).toBe(message);
+      }
+    });
+  }
+
+  it('rejects session windows with an aggregator that cannot merge, saying what to add', () => {
+    const noMerge: Aggregator<number, number, number> = { create: () => 0, add: (a) => a + 1, result: (a) => a };
+    const e = errorOf(() => windowAggregate({ window: session(5), aggregate: noMerge }));
+    expect(InvalidArgumentError.isInvalidArgumentError(e)).toBe(true);
+    expect(e.message).toBe('windowAggregate: session windows merge, so the aggregator needs a merge(a, b) function; add one');
+    // tumbling and sliding windows do not need merge
+    expect(run([event(1, 1)], windowAggregate({ window: sliding(10, 5), aggregate: noMerge }))).toEqual([R(-5, 5, 1), R(0, 10, 1), END_OF_TIME]);
+  });
+});
