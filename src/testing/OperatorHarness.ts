@@ -1,0 +1,195 @@
+import { Subject, type Subscription } from 'rxjs';
+import {
+  InvalidTimestampError,
+  InvalidWatermarkError,
+  TidemarkError,
+  type Engine,
+  type OperatorSnapshot,
+  type StreamElement,
+  type Timestamped,
+} from 'tidemark';
+import { EngineHost } from './internal/EngineHost.js';
+import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
+import { parseMarbles, type Marble } from './parseMarbles.js';
+import type { Pipeline, PipelineContext } from './Pipeline.js';
+
+const API = 'OperatorHarness';
+
+/** Options of {@link OperatorHarness}. */
+export interface OperatorHarnessOptions extends HarnessClockOptions {
+  /**
+   * State to restore, taken by {@link OperatorHarness.snapshot} of another harness: the new
+   * engine is opened, then restored from it, before any input (engine pipelines only).
+   */
+  snapshot?: OperatorSnapshot | undefined;
+}
+
+/**
+ * Drives one event-time operator by hand, as Flink's `OneInputStreamOperatorTestHarness`:
+ * push events and watermarks, advance processing time, snapshot, restore into a fresh
+ * instance, and read what came out, as `{ kind: 'event', value, timestamp }` and
+ * `{ kind: 'watermark', timestamp }` elements (plus the late side output, when the pipeline
+ * wires `context.late`).
+ *
+ * The pipeline is an engine (`{ engine }`, driven as the `pipe()` adapter drives it: non-finite
+ * event timestamps and NaN watermarks are rejected with the adapter's errors, `complete()`
+ * sends the final `+Infinity` watermark) or an RxJS operator (`{ operator }`, fed through a
+ * `Subject`). Either way it runs on {@link OperatorHarness.clock}, a {@link VirtualClock}.
+ * Input calls are synchronous; a call during which the operator fails throws that error.
+ *
+ * ```
+ * pushEvent(a, 1) pushEvent(b, 12) pushWatermark(9)   →  output: R[0,10)@9 W9     tumbling(10), count()
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { count, tumbling, windowAggregateEngine } from 'tidemark';
+ * import { OperatorHarness } from 'tidemark/testing';
+ *
+ * const h = new OperatorHarness({ engine: (ctx) => windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), late: ctx.late })() });
+ * h.pushEvent('a', 1).pushEvent('b', 12).pushWatermark(9);
+ * h.values();    // [{ key: undefined, start: 0, end: 10, value: 1, firing: 'on-time' }]
+ * const saved = h.snapshot();
+ * const again = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) }, { snapshot: saved });
+ * again.pushEvent('c', 3).complete(); // c@3 is late: it goes to the late side output, if wired
+ * again.values(); // [{ key: undefined, start: 10, end: 20, value: 1, firing: 'on-time' }]
+ * ```
+ */
+export class OperatorHarness<I, O> extends HarnessBase<O> {
+  /** The engine under test (engine pipelines), to inspect; `undefined` for operator pipelines. */
+  readonly engine: Engine<I, O> | undefined;
+  private readonly lateEvents: Timestamped<I>[] = [];
+  private readonly host: EngineHost<O> | undefined;
+  private readonly input: Subject<StreamElement<I>> | undefined;
+  private readonly subscription: Subscription | undefined;
+
+  /**
+   * Builds the pipeline and opens it (then restores `options.snapshot`, if given).
+   * @throws TidemarkError when `options.snapshot` is given for an operator pipeline or an engine without `restore`.
+   */
+  constructor(pipeline: Pipeline<I, O>, options: OperatorHarnessOptions = {}) {
+    super(API, options);
+    const context: PipelineContext<I> = { clock: this.clock, late: (e) => void this.lateEvents.push(e) };
+    if ('engine' in pipeline) {
+      const engine = pipeline.engine(context);
+      this.engine = engine;
+      this.host = new EngineHost<O>(this.clock, (e) => this.emit(e), (now) => this.wake(now));
+      engine.open(this.host, this.host);
+      if (options.snapshot !== undefined) {
+        if (typeof engine.restore !== 'function') throw new TidemarkError(`${API}: engine ${engine.name} has no restore(); it cannot take a snapshot`);
+        engine.restore(structuredClone(options.snapshot));
+      }
+    } else {
+      if (options.snapshot !== undefined) {
+        throw new TidemarkError(`${API}: only engine pipelines ({ engine }) can be restored from a snapshot; this one is an operator`);
+      }
+      this.engine = undefined;
+      this.input = new Subject<StreamElement<I>>();
+      this.subscription = this.input.pipe(pipeline.operator(context)).subscribe({
+        next: (e) => this.emit(e),
+        error: (err: unknown) => this.markFailed(err),
+        complete: () => this.markCompleted(),
+      });
+    }
+  }
+
+  /** The late side output: events the operator handed to `context.late`, in order. */
+  get late(): readonly Timestamped<I>[] {
+    return this.lateEvents;
+  }
+
+  /** Pushes an event. */
+  pushEvent(value: I, timestamp: number): this {
+    return this.push({ kind: 'event', value, timestamp });
+  }
+
+  /** Pushes a watermark. */
+  pushWatermark(timestamp: number): this {
+    return this.push({ kind: 'watermark', timestamp });
+  }
+
+  /** Pushes elements (events, watermarks, barriers, status changes), in order. */
+  push(...elements: StreamElement<I>[]): this {
+    for (const element of elements) {
+      this.guard('push');
+      this.attempt(() => this.dispatch(element));
+    }
+    return this;
+  }
+
+  /**
+   * Pushes marbles (the grammar of {@link parseMarbles}): elements in order, `~<ms>` advances
+   * the clock, `|` completes, `#` fails the input with `new Error('marble error')`.
+   */
+  pushMarbles(text: string, values?: Readonly<Record<string, I>>): this {
+    const marbles = (values === undefined ? parseMarbles(text) : parseMarbles(text, values)) as Marble<I>[];
+    for (const m of marbles) {
+      if (m.kind === 'wait') this.advanceBy(m.duration);
+      else if (m.kind === 'complete') this.complete();
+      else if (m.kind === 'error') this.pushError(m.error);
+      else this.push(m);
+    }
+    return this;
+  }
+
+  /** Fails the input with `error` (an upstream error); the operator passes it on. */
+  pushError(error: unknown): this {
+    this.guard('pushError');
+    if (this.input !== undefined) this.input.error(error);
+    else this.markFailed(error);
+    return this;
+  }
+
+  /** Completes the input; an engine first gets the final `+Infinity` watermark, as in the adapter. */
+  complete(): this {
+    this.guard('complete');
+    return this.attempt(() => {
+      if (this.input !== undefined) return this.input.complete();
+      this.engine!.onWatermark(Infinity);
+      this.markCompleted();
+    });
+  }
+
+  /**
+   * The engine's state as plain data (deep-copied), to restore into a fresh harness through
+   * `new OperatorHarness(pipeline, { snapshot })`.
+   * @throws TidemarkError for operator pipelines and engines without `snapshot()`.
+   */
+  snapshot(): OperatorSnapshot {
+    const engine = this.engine;
+    if (engine === undefined) throw new TidemarkError(`${API}.snapshot: only engine pipelines ({ engine }) can be snapshot; this one is an operator`);
+    if (typeof engine.snapshot !== 'function') throw new TidemarkError(`${API}.snapshot: engine ${engine.name} has no snapshot()`);
+    return structuredClone(engine.snapshot());
+  }
+
+  protected teardown(): void {
+    this.host?.close();
+    this.subscription?.unsubscribe();
+  }
+
+  private dispatch(element: StreamElement<I>): void {
+    if (this.input !== undefined) return this.input.next(element);
+    const engine = this.engine!;
+    if (element.kind === 'event') {
+      const t = element.timestamp;
+      if (typeof t !== 'number' || t - t !== 0) throw new InvalidTimestampError(engine.name, t, element.value);
+      engine.onEvent(element.value, t, element);
+    } else if (element.kind === 'watermark') {
+      const t = element.timestamp;
+      if (typeof t !== 'number' || t !== t) throw new InvalidWatermarkError(engine.name, t);
+      engine.onWatermark(t);
+    } else {
+      this.emit(element);
+    }
+  }
+
+  private wake(now: number): void {
+    const engine = this.engine!;
+    try {
+      engine.onProcessingTime?.(now);
+    } catch (err) {
+      this.markFailed(err);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,374 @@
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import {
+  InvalidTimestampError,
+  InvalidWatermarkError,
+  TidemarkError,
+  type Collector,
+  type ControlElement,
+  type OperatorSnapshot,
+  type ProcessingTime,
+  type StreamElement,
+  type Timestamped,
+} from 'tidemark';
+import { EngineHost } from './internal/EngineHost.js';
+import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
+import { parseMarbles, type Marble } from './parseMarbles.js';
+import type { VirtualClock } from './VirtualClock.js';
+
+const API = 'TwoInputHarness';
+
+/**
+ * The RxJS-free state machine of a two-input operator (a join), as Flink's
+ * `TwoInputStreamOperator`: input 1 is the left stream, input 2 the right. The engine keeps
+ * each input's watermark and emits the combined one (normally the minimum). Optional
+ * `onControl1`/`onControl2` receive barriers and status changes; without them they pass through.
+ *
+ * @example
+ * ```ts
+ * import type { Collector } from 'tidemark';
+ * import type { TwoInputEngine } from 'tidemark/testing';
+ *
+ * // A union of two streams with the minimum of their watermarks.
+ * function union<T>(): TwoInputEngine<T, T, T> {
+ *   let out!: Collector<T>;
+ *   const wm = [-Infinity, -Infinity];
+ *   let emitted = -Infinity;
+ *   const onWatermark = (i: 0 | 1, t: number) => {
+ *     wm[i] = Math.max(wm[i]!, t);
+ *     const w = Math.min(wm[0]!, wm[1]!);
+ *     if (w > emitted) out.watermark((emitted = w));
+ *   };
+ *   return {
+ *     name: 'union',
+ *     open: (o) => void (out = o),
+ *     onEvent1: (v, t) => out.event(v, t),
+ *     onEvent2: (v, t) => out.event(v, t),
+ *     onWatermark1: (t) => onWatermark(0, t),
+ *     onWatermark2: (t) => onWatermark(1, t),
+ *   };
+ * }
+ * ```
+ */
+export interface TwoInputEngine<L, R, O> {
+  readonly name: string;
+  onEvent1(value: L, timestamp: number, element: Timestamped<L>): void;
+  onEvent2(value: R, timestamp: number, element: Timestamped<R>): void;
+  onWatermark1(timestamp: number): void;
+  onWatermark2(timestamp: number): void;
+  onControl1?(element: ControlElement): void;
+  onControl2?(element: ControlElement): void;
+  onProcessingTime?(now: number): void;
+  snapshot?(): OperatorSnapshot;
+  restore?(snapshot: OperatorSnapshot): void;
+  /** Connects the engine to its output and clock; called once, before any input. */
+  open(out: Collector<O>, time: ProcessingTime): void;
+}
+
+/**
+ * What a {@link TwoInputHarness} hands the pipeline it builds: the clock and a late-event
+ * recorder per input.
+ *
+ * @example
+ * ```ts
+ * import { map } from 'rxjs';
+ * import { mergeEventTime } from 'tidemark';
+ * import type { TwoInputContext, TwoInputPipeline } from 'tidemark/testing';
+ *
+ * const merged: TwoInputPipeline<number, number, number> = {
+ *   operator: (left, right, ctx: TwoInputContext<number, number>) => mergeEventTime(left, right).pipe(map((e) => e)),
+ * };
+ * ```
+ */
+export interface TwoInputContext<L, R> {
+  readonly clock: VirtualClock;
+  readonly lateLeft: (event: Timestamped<L>) => void;
+  readonly lateRight: (event: Timestamped<R>) => void;
+}
+
+/**
+ * A two-input pipeline: a {@link TwoInputEngine} factory, or a function of the two input
+ * streams (for example `(left, right) => mergeEventTime(left, right)`).
+ *
+ * @example
+ * ```ts
+ * import { mergeEventTime } from 'tidemark';
+ * import type { TwoInputPipeline } from 'tidemark/testing';
+ *
+ * const merged: TwoInputPipeline<string, string, string> = { operator: (left, right) => mergeEventTime(left, right) };
+ * ```
+ */
+export type TwoInputPipeline<L, R, O> =
+  | { readonly engine: (context: TwoInputContext<L, R>) => TwoInputEngine<L, R, O> }
+  | {
+      readonly operator: (
+        left: Observable<StreamElement<L>>,
+        right: Observable<StreamElement<R>>,
+        context: TwoInputContext<L, R>,
+      ) => Observable<StreamElement<O>>;
+    };
+
+/**
+ * One input of a {@link TwoInputHarness}: what you push into it.
+ *
+ * @example
+ * ```ts
+ * import { mergeEventTime } from 'tidemark';
+ * import { TwoInputHarness, type HarnessInput } from 'tidemark/testing';
+ *
+ * const h = new TwoInputHarness<string, string, string>({ operator: (l, r) => mergeEventTime(l, r) });
+ * const left: HarnessInput<string> = h.left;
+ * left.pushEvent('a', 1).pushWatermark(5);
+ * ```
+ */
+export interface HarnessInput<T> {
+  pushEvent(value: T, timestamp: number): this;
+  pushWatermark(timestamp: number): this;
+  push(...elements: StreamElement<T>[]): this;
+  /** Marbles (grammar of {@link parseMarbles}): `~<ms>` advances the shared clock, `|` completes this input, `#` fails it. */
+  pushMarbles(text: string, values?: Readonly<Record<string, T>>): this;
+  pushError(error: unknown): this;
+  /** Completes this input (an engine gets `+Infinity` on it). */
+  complete(): this;
+  /** Whether this input completed. */
+  readonly completed: boolean;
+}
+
+/** Options of {@link TwoInputHarness}. */
+export interface TwoInputHarnessOptions extends HarnessClockOptions {
+  /** State to restore into the new engine right after it opens (engine pipelines only). */
+  snapshot?: OperatorSnapshot | undefined;
+}
+
+/**
+ * Drives a two-input event-time operator by hand (Flink's `TwoInputStreamOperatorTestHarness`):
+ * push into {@link TwoInputHarness.left} and {@link TwoInputHarness.right}, advance the
+ * clock, read the output. The output completes when the pipeline completes (for an engine:
+ * when both inputs have). Everything else is as in {@link OperatorHarness}.
+ *
+ * ```
+ * left:   a@1 W5            |
+ * right:         b@2 W3         W7 |
+ * output: a@1    b@2 W3         W7 W+inf |        mergeEventTime (the minimum of both)
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { mergeEventTime } from 'tidemark';
+ * import { TwoInputHarness, expectMarbles } from 'tidemark/testing';
+ *
+ * const h = new TwoInputHarness<string, string, string>({ operator: (left, right) => mergeEventTime(left, right) });
+ * h.left.pushMarbles('a@1 W5');
+ * h.right.pushMarbles('b@2 W3');
+ * h.left.complete();
+ * h.right.pushMarbles('W7 |');
+ * expectMarbles(h, 'a@1 b@2 W3 W7 W+inf |');
+ * ```
+ */
+export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
+  /** The left input (input 1). */
+  readonly left: HarnessInput<L>;
+  /** The right input (input 2). */
+  readonly right: HarnessInput<R>;
+  /** The engine under test (engine pipelines), to inspect; `undefined` for operator pipelines. */
+  readonly engine: TwoInputEngine<L, R, O> | undefined;
+  private readonly lateL: Timestamped<L>[] = [];
+  private readonly lateR: Timestamped<R>[] = [];
+  private readonly host: EngineHost<O> | undefined;
+  private readonly subscription: Subscription | undefined;
+
+  /**
+   * Builds the pipeline and opens it (then restores `options.snapshot`, if given).
+   * @throws TidemarkError when a snapshot is given for an operator pipeline or an engine without `restore`.
+   */
+  constructor(pipeline: TwoInputPipeline<L, R, O>, options: TwoInputHarnessOptions = {}) {
+    super(API, options);
+    const context: TwoInputContext<L, R> = {
+      clock: this.clock,
+      lateLeft: (e) => void this.lateL.push(e),
+      lateRight: (e) => void this.lateR.push(e),
+    };
+    if ('engine' in pipeline) {
+      const engine = pipeline.engine(context);
+      this.engine = engine;
+      const host = (this.host = new EngineHost<O>(this.clock, (e) => this.emit(e), (now) => this.wake(now)));
+      engine.open(host, host);
+      if (options.snapshot !== undefined) {
+        if (typeof engine.restore !== 'function') throw new TidemarkError(`${API}: engine ${engine.name} has no restore(); it cannot take a snapshot`);
+        engine.restore(structuredClone(options.snapshot));
+      }
+      let open = 2;
+      const done = () => {
+        if (--open === 0) this.markCompleted();
+      };
+      this.left = new EngineInput<L>(this, 'left', {
+        element: (e) => this.dispatch(e, engine.name, (v, t, el) => engine.onEvent1(v, t, el), (t) => engine.onWatermark1(t), engine.onControl1?.bind(engine)),
+        error: (err) => this.markFailed(err),
+        complete: () => {
+          engine.onWatermark1(Infinity);
+          done();
+        },
+      });
+      this.right = new EngineInput<R>(this, 'right', {
+        element: (e) => this.dispatch(e, engine.name, (v, t, el) => engine.onEvent2(v, t, el), (t) => engine.onWatermark2(t), engine.onControl2?.bind(engine)),
+        error: (err) => this.markFailed(err),
+        complete: () => {
+          engine.onWatermark2(Infinity);
+          done();
+        },
+      });
+    } else {
+      if (options.snapshot !== undefined) {
+        throw new TidemarkError(`${API}: only engine pipelines ({ engine }) can be restored from a snapshot; this one is an operator`);
+      }
+      this.engine = undefined;
+      const left = new Subject<StreamElement<L>>();
+      const right = new Subject<StreamElement<R>>();
+      this.left = new EngineInput<L>(this, 'left', { element: (e) => left.next(e), error: (err) => left.error(err), complete: () => left.complete() });
+      this.right = new EngineInput<R>(this, 'right', { element: (e) => right.next(e), error: (err) => right.error(err), complete: () => right.complete() });
+      this.subscription = pipeline.operator(left.asObservable(), right.asObservable(), context).subscribe({
+        next: (e) => this.emit(e),
+        error: (err: unknown) => this.markFailed(err),
+        complete: () => this.markCompleted(),
+      });
+    }
+  }
+
+  /** The left input's late side output (what the pipeline handed to `context.lateLeft`). */
+  get lateLeft(): readonly Timestamped<L>[] {
+    return this.lateL;
+  }
+
+  /** The right input's late side output. */
+  get lateRight(): readonly Timestamped<R>[] {
+    return this.lateR;
+  }
+
+  /**
+   * The engine's state as plain data, to restore with `new TwoInputHarness(pipeline, { snapshot })`.
+   * @throws TidemarkError for operator pipelines and engines without `snapshot()`.
+   */
+  snapshot(): OperatorSnapshot {
+    const engine = this.engine;
+    if (engine === undefined) throw new TidemarkError(`${API}.snapshot: only engine pipelines ({ engine }) can be snapshot; this one is an operator`);
+    if (typeof engine.snapshot !== 'function') throw new TidemarkError(`${API}.snapshot: engine ${engine.name} has no snapshot()`);
+    return structuredClone(engine.snapshot());
+  }
+
+  /** @internal Lets an input run guarded, failure-recording calls. */
+  run(what: string, fn: () => void): void {
+    this.guard(what);
+    this.attempt(fn);
+  }
+
+  /** @internal Lets an input fail the run (an upstream error), which is not an operator failure to throw. */
+  fail(what: string, fn: () => void): void {
+    this.guard(what);
+    fn();
+  }
+
+  protected teardown(): void {
+    this.host?.close();
+    this.subscription?.unsubscribe();
+  }
+
+  private dispatch<T>(
+    element: StreamElement<T>,
+    name: string,
+    onEvent: (v: T, t: number, el: Timestamped<T>) => void,
+    onWatermark: (t: number) => void,
+    onControl: ((el: ControlElement) => void) | undefined,
+  ): void {
+    if (element.kind === 'event') {
+      const t = element.timestamp;
+      if (typeof t !== 'number' || t - t !== 0) throw new InvalidTimestampError(name, t, element.value);
+      onEvent(element.value, t, element);
+    } else if (element.kind === 'watermark') {
+      const t = element.timestamp;
+      if (typeof t !== 'number' || t !== t) throw new InvalidWatermarkError(name, t);
+      onWatermark(t);
+    } else if (onControl !== undefined) {
+      onControl(element);
+    } else {
+      this.emit(element);
+    }
+  }
+
+  private wake(now: number): void {
+    try {
+      this.engine!.onProcessingTime?.(now);
+    } catch (err) {
+      this.markFailed(err);
+      throw err;
+    }
+  }
+}
+
+interface InputOwner {
+  run(what: string, fn: () => void): void;
+  fail(what: string, fn: () => void): void;
+  advanceBy(ms: number): unknown;
+}
+
+interface InputSink<T> {
+  element(e: StreamElement<T>): void;
+  error(err: unknown): void;
+  complete(): void;
+}
+
+class EngineInput<T> implements HarnessInput<T> {
+  private done = false;
+
+  constructor(
+    private readonly harness: InputOwner,
+    private readonly side: 'left' | 'right',
+    private readonly sink: InputSink<T>,
+  ) {}
+
+  get completed(): boolean {
+    return this.done;
+  }
+
+  pushEvent(value: T, timestamp: number): this {
+    return this.push({ kind: 'event', value, timestamp });
+  }
+
+  pushWatermark(timestamp: number): this {
+    return this.push({ kind: 'watermark', timestamp });
+  }
+
+  push(...elements: StreamElement<T>[]): this {
+    for (const e of elements) {
+      this.check('push');
+      this.harness.run(`${this.side}.push`, () => this.sink.element(e));
+    }
+    return this;
+  }
+
+  pushMarbles(text: string, values?: Readonly<Record<string, T>>): this {
+    const marbles = (values === undefined ? parseMarbles(text) : parseMarbles(text, values)) as Marble<T>[];
+    for (const m of marbles) {
+      if (m.kind === 'wait') this.harness.advanceBy(m.duration);
+      else if (m.kind === 'complete') this.complete();
+      else if (m.kind === 'error') this.pushError(m.error);
+      else this.push(m);
+    }
+    return this;
+  }
+
+  pushError(error: unknown): this {
+    this.check('pushError');
+    this.harness.fail(`${this.side}.pushError`, () => this.sink.error(error));
+    return this;
+  }
+
+  complete(): this {
+    this.check('complete');
+    this.done = true;
+    this.harness.run(`${this.side}.complete`, () => this.sink.complete());
+    return this;
+  }
+
+  private check(what: string): void {
+    if (this.done) throw new TidemarkError(`${API}.${this.side}.${what}: the ${this.side} input already completed`);
+  }
+}

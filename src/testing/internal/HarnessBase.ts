@@ -1,0 +1,145 @@
+import { TidemarkError, type StreamElement, type Timestamped } from 'tidemark';
+import { show } from '../canonical.js';
+import { formatMarbles, type Recording } from '../formatMarbles.js';
+import { VirtualClock } from '../VirtualClock.js';
+
+/** @internal Options every harness takes. */
+export interface HarnessClockOptions {
+  /** The processing-time clock. @defaultValue a new {@link VirtualClock} at `startTime` */
+  clock?: VirtualClock | undefined;
+  /** Where a new clock starts (ignored when `clock` is given). @defaultValue 0 */
+  startTime?: number | undefined;
+}
+
+/**
+ * @internal What the one- and two-input harnesses share: the clock, the recorded output, how
+ * the run ended, and the rule that a harness call during which the operator fails throws that
+ * failure (and every later input call throws too).
+ */
+export abstract class HarnessBase<O> implements Recording<O> {
+  /** The processing-time clock the operator runs on. */
+  readonly clock: VirtualClock;
+  private recorded: StreamElement<O>[] = [];
+  private done = false;
+  private broken = false;
+  private err: unknown = undefined;
+  private shut = false;
+
+  protected constructor(
+    private readonly api: string,
+    options: HarnessClockOptions,
+  ) {
+    this.clock = options.clock ?? new VirtualClock(options.startTime ?? 0);
+  }
+
+  /** Everything the operator emitted so far (since the last {@link HarnessBase.take}), in order. */
+  get output(): readonly StreamElement<O>[] {
+    return this.recorded;
+  }
+
+  /** Whether the output completed. */
+  get completed(): boolean {
+    return this.done;
+  }
+
+  /** Whether the output failed (see {@link HarnessBase.failure}). */
+  get failed(): boolean {
+    return this.broken;
+  }
+
+  /** The error the output failed with, if it failed. */
+  get failure(): unknown {
+    return this.err;
+  }
+
+  /** The output's events, in order. */
+  events(): Timestamped<O>[] {
+    return this.recorded.filter((e): e is Timestamped<O> => e.kind === 'event');
+  }
+
+  /** The values of the output's events, in order. */
+  values(): O[] {
+    return this.events().map((e) => e.value);
+  }
+
+  /** The timestamps of the output's watermarks, in order. */
+  watermarks(): number[] {
+    return this.recorded.flatMap((e) => (e.kind === 'watermark' ? [e.timestamp] : []));
+  }
+
+  /** Returns the output recorded so far and clears it (Flink's `extractOutput`). */
+  take(): StreamElement<O>[] {
+    const out = this.recorded;
+    this.recorded = [];
+    return out;
+  }
+
+  /** The output as event-time marbles (see {@link formatMarbles}). */
+  toMarbles(values?: Readonly<Record<string, O>>): string {
+    return formatMarbles(this, values);
+  }
+
+  /** Advances processing time by `ms`, delivering the operator's timers on the way. */
+  advanceBy(ms: number): this {
+    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) this.clock.advanceBy(ms); // throws the clock's argument error
+    return this.attempt(() => this.clock.advanceBy(ms));
+  }
+
+  /** Advances processing time to `time`, delivering the operator's timers on the way. */
+  advanceTo(time: number): this {
+    if (typeof time !== 'number' || !Number.isFinite(time) || time < this.clock.now()) this.clock.advanceTo(time); // throws
+    return this.attempt(() => this.clock.advanceTo(time));
+  }
+
+  /** Tears the operator down: unsubscribes, cancels its timers. Input calls throw afterwards. */
+  close(): void {
+    if (this.shut) return;
+    this.shut = true;
+    this.teardown();
+  }
+
+  protected abstract teardown(): void;
+
+  protected emit(element: StreamElement<O>): void {
+    this.recorded.push(element);
+  }
+
+  protected markCompleted(): void {
+    if (this.done || this.broken) return;
+    this.done = true;
+    this.teardown();
+  }
+
+  protected markFailed(error: unknown): void {
+    if (this.done || this.broken) return;
+    this.broken = true;
+    this.err = error;
+    this.teardown();
+  }
+
+  /** Throws unless input is still accepted. */
+  protected guard(what: string): void {
+    if (this.shut) throw new TidemarkError(`${this.api}.${what}: the harness is closed`);
+    if (this.broken) {
+      throw new TidemarkError(`${this.api}.${what}: the operator already failed with ${describe(this.err)}; start a new harness`);
+    }
+    if (this.done) throw new TidemarkError(`${this.api}.${what}: the output already completed`);
+  }
+
+  /** Runs `fn`; if the operator fails during it, records the failure and throws it. */
+  protected attempt(fn: () => void): this {
+    const before = this.broken;
+    try {
+      fn();
+    } catch (err) {
+      this.markFailed(err);
+      throw err;
+    }
+    if (!before && this.broken) throw this.err;
+    return this;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : show(err);
+}

@@ -1,0 +1,184 @@
+import type { StreamElement } from 'tidemark';
+import { MarbleSyntaxError } from './MarbleSyntaxError.js';
+
+/** A marble that advances processing time: `~100` (see {@link parseMarbles}). */
+export interface MarbleWait {
+  readonly kind: 'wait';
+  readonly duration: number;
+}
+
+/** The end of a marble stream: `|`. */
+export interface MarbleComplete {
+  readonly kind: 'complete';
+}
+
+/** The failure of a marble stream: `#`. */
+export interface MarbleError {
+  readonly kind: 'error';
+  readonly error: unknown;
+}
+
+/**
+ * One parsed marble: a stream element (event, watermark, barrier, status), a processing-time
+ * wait, completion or error.
+ *
+ * @example
+ * ```ts
+ * import type { Marble } from 'tidemark/testing';
+ * const m: Marble<string> = { kind: 'event', value: 'a', timestamp: 1 };
+ * ```
+ */
+export type Marble<T> = StreamElement<T> | MarbleWait | MarbleComplete | MarbleError;
+
+/** Options of {@link parseMarbles}. */
+export interface MarbleOptions {
+  /** The error a `#` stands for. @defaultValue `new Error('marble error')` */
+  error?: unknown;
+}
+
+/** @internal A parsed marble with where it came from and the group (`( … )`) it belongs to. */
+export interface MarbleToken<T> {
+  readonly marble: Marble<T>;
+  readonly offset: number;
+  /** Index of its group, or -1 outside groups. */
+  readonly group: number;
+}
+
+const NUMBER = /^[+-]?\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?$/;
+const INFINITY = /^([+-]?)(?:inf|infinity|∞)$/i;
+const EXPECTED = 'expected an event (name@time), a watermark (W<time>), a barrier (B<id>), idle, active, a wait (~<ms>), a group ( … ), | or #';
+
+/**
+ * Parses event-time marbles: a compact text form of an event-time stream, read left to right
+ * in arrival order. Tokens are separated by whitespace (newlines included):
+ *
+ * | token        | meaning                                                                   |
+ * | ------------ | ------------------------------------------------------------------------- |
+ * | `a@5`        | an event: value `a` (or `values.a`), timestamp 5 (`-3`, `1.5`, `1_000`, `2e3`) |
+ * | `W5`         | a watermark at 5; `W+inf` / `W-inf` (also `Winf`, `W∞`) for ±Infinity    |
+ * | `B1`         | a checkpoint barrier with id 1                                           |
+ * | `idle`, `active` | a watermark-status change                                            |
+ * | `~100`       | processing time passes: 100 (input only; the harness advances its clock) |
+ * | `( … )`      | a group: elements that arrive together; in an expected output, they may appear in any order |
+ * | `\|`         | completion, `#` error; nothing may follow either                         |
+ *
+ * An event's name is everything before the `@` (no spaces, parentheses, `|` or `#`). Without a
+ * `values` map the value is the name itself (a string); with one, every name must be a key of it.
+ *
+ * ```
+ * 'a@1 b@5 W3 c@2 W10 |'  →  a@1, b@5, W(3), c@2 (late: 2 <= 3), W(10), complete
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { parseMarbles } from 'tidemark/testing';
+ *
+ * parseMarbles('a@1 b@5 W3 |');
+ * // [{ kind: 'event', value: 'a', timestamp: 1 }, { kind: 'event', value: 'b', timestamp: 5 },
+ * //  { kind: 'watermark', timestamp: 3 }, { kind: 'complete' }]
+ * const clicks = parseMarbles('x@1 y@2', { x: { page: 'home' }, y: { page: 'cart' } });
+ * ```
+ * @throws MarbleSyntaxError for text outside the grammar, pointing at the column.
+ */
+export function parseMarbles(text: string): Marble<string>[];
+export function parseMarbles<T>(text: string, values: Readonly<Record<string, T>>, options?: MarbleOptions): Marble<T>[];
+export function parseMarbles<T>(text: string, values?: Readonly<Record<string, T>>, options?: MarbleOptions): Marble<T>[] {
+  return parseMarbleTokens(text, values, options).map((t) => t.marble);
+}
+
+/** @internal {@link parseMarbles}, keeping offsets and groups. */
+export function parseMarbleTokens<T>(text: string, values?: Readonly<Record<string, T>>, options: MarbleOptions = {}): MarbleToken<T>[] {
+  if (typeof text !== 'string') throw new MarbleSyntaxError(String(text), 0, `marbles must be a string, got ${typeof text}`);
+  const out: MarbleToken<T>[] = [];
+  let group = -1;
+  let groupStart = -1;
+  let groups = 0;
+  let ended = -1;
+  const fail = (offset: number, problem: string): never => {
+    throw new MarbleSyntaxError(text, offset, problem);
+  };
+  const push = (marble: Marble<T>, offset: number) => {
+    if (ended >= 0) fail(offset, `nothing may follow "${text[ended]}"`);
+    out.push({ marble, offset, group });
+  };
+
+  for (const { token, offset } of tokenize(text)) {
+    if (token === '(') {
+      if (group >= 0) fail(offset, 'groups cannot nest');
+      if (ended >= 0) fail(offset, `nothing may follow "${text[ended]}"`);
+      group = groups++;
+      groupStart = offset;
+    } else if (token === ')') {
+      if (group < 0) fail(offset, '")" without a matching "("');
+      group = -1;
+    } else if (token === '|' || token === '#') {
+      if (group >= 0) fail(offset, `"${token}" cannot be inside a group`);
+      push(token === '|' ? { kind: 'complete' } : { kind: 'error', error: 'error' in options ? options.error : new Error('marble error') }, offset);
+      ended = offset;
+    } else {
+      push(classify(token, offset, group, values, fail), offset);
+    }
+  }
+  if (group >= 0) fail(groupStart, '"(" is never closed');
+  return out;
+}
+
+function classify<T>(
+  token: string,
+  offset: number,
+  group: number,
+  values: Readonly<Record<string, T>> | undefined,
+  fail: (offset: number, problem: string) => never,
+): Marble<T> {
+  const at = token.indexOf('@');
+  if (at >= 0) {
+    const name = token.slice(0, at);
+    const time = token.slice(at + 1);
+    if (name === '') fail(offset, `an event needs a name before "@" in "${token}"`);
+    if (!NUMBER.test(time)) {
+      fail(offset + at + 1, `expected a finite number after "@" in "${token}"${INFINITY.test(time) ? ' (events need finite timestamps)' : ''}`);
+    }
+    let value: T;
+    if (values === undefined) value = name as unknown as T;
+    else if (Object.prototype.hasOwnProperty.call(values, name)) value = values[name] as T;
+    else value = fail(offset, `no value for "${name}" in the values map (it has ${Object.keys(values).map((k) => JSON.stringify(k)).join(', ') || 'no keys'})`);
+    return { kind: 'event', value, timestamp: toNumber(time) };
+  }
+  if (token[0] === 'W') {
+    const time = token.slice(1);
+    const inf = INFINITY.exec(time);
+    if (inf !== null) return { kind: 'watermark', timestamp: inf[1] === '-' ? -Infinity : Infinity };
+    if (!NUMBER.test(time)) fail(offset + 1, `expected a number or +inf after "W" in "${token}"`);
+    return { kind: 'watermark', timestamp: toNumber(time) };
+  }
+  if (token[0] === 'B' && /^B\d+$/.test(token)) return { kind: 'barrier', checkpointId: Number(token.slice(1)) };
+  if (token === 'idle' || token === 'active') return { kind: 'status', idle: token === 'idle' };
+  if (token[0] === '~') {
+    const d = token.slice(1);
+    if (!NUMBER.test(d) || toNumber(d) < 0) fail(offset + 1, `expected a duration >= 0 after "~" in "${token}"`);
+    if (group >= 0) fail(offset, 'a wait cannot be inside a group (a group arrives at one instant)');
+    return { kind: 'wait', duration: toNumber(d) };
+  }
+  return fail(offset, `unexpected "${token}": ${EXPECTED}`);
+}
+
+function toNumber(s: string): number {
+  return Number(s.replace(/_/g, ''));
+}
+
+function* tokenize(text: string): Generator<{ token: string; offset: number }> {
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')' || c === '|' || c === '#') {
+      yield { token: c, offset: i };
+      i++;
+    } else {
+      const start = i;
+      while (i < text.length && !/[\s()|#]/.test(text[i]!)) i++;
+      yield { token: text.slice(start, i), offset: start };
+    }
+  }
+}
