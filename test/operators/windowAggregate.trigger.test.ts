@@ -99,6 +99,18 @@ describe('windowAggregate: early firings every N events', () => {
   });
 });
 
+describe('windowAggregate: early firings every N events in session windows', () => {
+  it('merging sessions adds up their pane counts (as Flink\'s CountTrigger merges its count)', () => {
+    const r = record(
+      from([event('a', 1), event('c', 15), event('b', 8), event('d', 9)]).pipe(
+        windowAggregate({ window: session(10), aggregate: collect<string>(), trigger: afterWatermark({ early: { everyEvents: 3 } }) }),
+      ),
+    ).get();
+    // a: [1,11) pane 1; c: [15,25) pane 1; b@8 bridges them: pane 1 + 1 + 1 = 3, fires; d: pane 1.
+    expect(r.out).toEqual([R(1, 25, ['a', 'b', 'c'], 'early'), R(1, 25, ['a', 'b', 'd', 'c']), END_OF_TIME]);
+  });
+});
+
 describe('windowAggregate: early firings every T of processing time', () => {
   it('fires T after the first event of a pane; the on-time firing cancels a pending early one', () => {
     const v = onVirtualClock(tumbling(10), { early: { every: 100 } });
