@@ -1,0 +1,32 @@
+import { from, of, type Observable, type OperatorFunction } from 'rxjs';
+import { describe, expectTypeOf, it } from 'vitest';
+import { boundedOutOfOrderness, withEventTime, type StreamElement, type WatermarkStrategy } from 'tidemark';
+
+interface Reading {
+  at: number;
+  celsius: number;
+}
+
+describe('withEventTime types', () => {
+  it('T → StreamElement<T>', () => {
+    const op = withEventTime({ timestamp: (r: Reading) => r.at });
+    expectTypeOf(op).toEqualTypeOf<OperatorFunction<Reading, StreamElement<Reading>>>();
+  });
+
+  it('infers T from the pipe, also with a watermark strategy', () => {
+    const readings: Reading[] = [];
+    const out = from(readings).pipe(withEventTime({ timestamp: (r) => r.at, watermark: boundedOutOfOrderness(5) }));
+    expectTypeOf(out).toEqualTypeOf<Observable<StreamElement<Reading>>>();
+  });
+
+  it('the timestamp extractor must return a number', () => {
+    // @ts-expect-error a string timestamp is not accepted
+    of({ at: '1' }).pipe(withEventTime({ timestamp: (r) => r.at }));
+  });
+
+  it('accepts a custom strategy typed by the events', () => {
+    const byCelsius: WatermarkStrategy<Reading> = { create: () => ({ onEvent: (t, r) => t - r.celsius }) };
+    const op = withEventTime({ timestamp: (r: Reading) => r.at, watermark: byCelsius });
+    expectTypeOf(op).toEqualTypeOf<OperatorFunction<Reading, StreamElement<Reading>>>();
+  });
+});
