@@ -1,5 +1,6 @@
 import type { OperatorFunction, PartialObserver, SchedulerLike } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { show } from '../errors/TidemarkError.js';
 import type { StateBackend } from '../state/StateBackend.js';
 import type { Aggregator } from '../time/aggregators.js';
 import type { StreamElement, Timestamped } from '../time/elements.js';
@@ -102,14 +103,20 @@ export function windowAggregateEngine<T, K = undefined, A = unknown, R = unknown
   config: WindowAggregateConfig<T, K, A, R>,
 ): () => Engine<T, WindowResult<K, R>> {
   const api = 'windowAggregate';
-  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${api}: expected a config object, got ${String(config)}`);
+  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${api}: expected a config object, got ${show(config)}`);
   const { window, key, aggregate, allowedLateness = 0, late, trigger = afterWatermark(), metrics, state } = config;
   if (window === null || typeof window !== 'object' || !['tumbling', 'sliding', 'session'].includes(window.type)) {
-    throw new InvalidArgumentError(`${api}: window must be tumbling(size), sliding(size, slide) or session(gap), got ${JSON.stringify(window)}`);
+    throw new InvalidArgumentError(
+      `${api}: window must be tumbling(size), sliding(size, slide) or session(gap), got ${show(window)}` +
+        (typeof window === 'function' ? ' (call the factory: tumbling(size), not tumbling)' : ''),
+    );
   }
   if (key !== undefined) requireFunction(api, 'key', key);
   if (aggregate === null || typeof aggregate !== 'object') {
-    throw new InvalidArgumentError(`${api}: aggregate must be an Aggregator such as count() or sum(f), got ${String(aggregate)}`);
+    throw new InvalidArgumentError(
+      `${api}: aggregate must be an Aggregator such as count() or sum(f), got ${show(aggregate)}` +
+        (typeof aggregate === 'function' ? ' (call the factory: count(), not count)' : ''),
+    );
   }
   for (const f of ['create', 'add', 'result'] as const) requireFunction(api, `aggregate.${f}`, aggregate[f]);
   if (window.type === 'session' && typeof aggregate.merge !== 'function') {

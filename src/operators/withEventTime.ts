@@ -1,5 +1,6 @@
 import { Observable, Subscriber, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { show } from '../errors/TidemarkError.js';
 import { InvalidTimestampError } from '../errors/InvalidTimestampError.js';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
@@ -55,11 +56,14 @@ export interface WithEventTimeConfig<T> {
  * @returns an operator from `T` to `StreamElement<T>`.
  */
 export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFunction<T, StreamElement<T>> {
-  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${NAME}: expected a config object, got ${String(config)}`);
+  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${NAME}: expected a config object, got ${show(config)}`);
   const { timestamp, watermark = monotonousTimestamps(), watermarkInterval = 0, idleTimeout, scheduler = asyncScheduler, deadLetter } = config;
   requireFunction(NAME, 'timestamp', timestamp);
   if (watermark === null || typeof watermark !== 'object' || typeof watermark.create !== 'function') {
-    throw new InvalidArgumentError(`${NAME}: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got ${String(watermark)}`);
+    throw new InvalidArgumentError(
+      `${NAME}: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got ${show(watermark)}` +
+        (typeof watermark === 'function' ? ' (call the factory: boundedOutOfOrderness(ms), not boundedOutOfOrderness)' : ''),
+    );
   }
   requireNonNegative(NAME, 'watermarkInterval', watermarkInterval);
   if (idleTimeout !== undefined) requirePositive(NAME, 'idleTimeout', idleTimeout);

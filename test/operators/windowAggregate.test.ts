@@ -507,6 +507,13 @@ describe('windowAggregate: options', () => {
     ['config', null, 'windowAggregate: expected a config object, got null'],
     ['window', { ...ok, window: { type: 'hopping' } }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got {"type":"hopping"}'],
     ['window', { ...ok, window: undefined }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got undefined'],
+    [
+      'window',
+      { ...ok, window: tumbling },
+      'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got a function (call the factory: tumbling(size), not tumbling)',
+    ],
+    ['aggregate', { ...ok, aggregate: count }, 'windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got a function (call the factory: count(), not count)'],
+    ['config', 'tumbling', 'windowAggregate: expected a config object, got "tumbling"'],
     ['key', { ...ok, key: 5 }, 'windowAggregate: key must be a function, got 5'],
     ['aggregate', { ...ok, aggregate: null }, 'windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got null'],
     ['aggregate.result', { ...ok, aggregate: { create: () => 0, add: () => 0 } }, 'windowAggregate: aggregate.result must be a function, got undefined'],

@@ -293,8 +293,14 @@ describe('withEventTime', () => {
       [() => withEventTime({ timestamp: 'at' as unknown as (r: Row) => number }), 'withEventTime: timestamp must be a function, got "at"'],
       [
         () => withEventTime({ timestamp: (r: Row) => r.at, watermark: {} as WatermarkStrategy }),
-        'withEventTime: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got [object Object]',
+        'withEventTime: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got {}',
       ],
+      [
+        () => withEventTime({ timestamp: (r: Row) => r.at, watermark: boundedOutOfOrderness as unknown as WatermarkStrategy }),
+        'withEventTime: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got a function ' +
+          '(call the factory: boundedOutOfOrderness(ms), not boundedOutOfOrderness)',
+      ],
+      [() => withEventTime(5 as unknown as { timestamp: (r: Row) => number }), 'withEventTime: expected a config object, got 5'],
       [() => withEventTime({ timestamp: (r: Row) => r.at, watermarkInterval: -1 }), 'withEventTime: watermarkInterval must be a finite number >= 0, got -1'],
       [() => withEventTime({ timestamp: (r: Row) => r.at, idleTimeout: 0 }), 'withEventTime: idleTimeout must be a positive finite number, got 0'],
       [() => withEventTime({ timestamp: (r: Row) => r.at, idleTimeout: NaN }), 'withEventTime: idleTimeout must be a positive finite number, got NaN'],
