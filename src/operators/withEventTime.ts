@@ -122,7 +122,7 @@ class EventTimeSubscriber<T> extends Subscriber<T> {
   }
 
   protected override _complete(): void {
-    this.out.next(END_OF_TIME);
+    if (this.emitted !== Infinity) this.out.next(END_OF_TIME);
     this.out.complete();
   }
 

@@ -176,6 +176,24 @@ describe('windowAggregate: early firings every T of processing time', () => {
     expect(v.seen).toEqual([]);
   });
 
+  it('an aggregator throwing during a processing-time firing errors the stream with that error', () => {
+    const boom = new Error('result');
+    const s = new VirtualTimeScheduler();
+    const source = new Subject<StreamElement<number>>();
+    const base = count<number>();
+    const r = record(
+      source.pipe(
+        windowAggregate({ window: tumbling(10), aggregate: { ...base, result: () => { throw boom; } }, trigger: afterWatermark({ early: { every: 100 } }), scheduler: s }),
+      ),
+    ).get();
+    source.next(event(1, 1));
+    advanceTo(s, 100);
+    expect(r.error).toBe(boom);
+    expect(r.out).toEqual([]);
+    expect(source.observed).toBe(false);
+    expect(s.actions).toHaveLength(0);
+  });
+
   it('an error cancels the pending processing-time action', () => {
     const v = onVirtualClock(tumbling(10), { early: { every: 100 } });
     v.at(0, event('a', 1));

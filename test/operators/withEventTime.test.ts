@@ -131,6 +131,12 @@ describe('withEventTime', () => {
     expect(marks).toEqual([5, 7, Infinity]);
   });
 
+  it('a strategy that already reached +Infinity is not followed by a second +Infinity at completion', () => {
+    const r = record(of({ at: 1 }, { at: 2 }).pipe(withEventTime({ timestamp: (x: Row) => x.at, watermark: scripted(Infinity, 5) }))).get();
+    expect(r.out).toEqual([event({ at: 1 }, 1), END_OF_TIME, event({ at: 2 }, 2)]);
+    expect(r.completed).toBe(true);
+  });
+
   it('a strategy answering -Infinity emits no watermark', () => {
     const r = record(of({ at: 1 }).pipe(withEventTime({ timestamp: (x: Row) => x.at, watermark: scripted(-Infinity) }))).get();
     expect(r.out).toEqual([event({ at: 1 }, 1), END_OF_TIME]);
