@@ -66,6 +66,11 @@ describe('windowAggregate types', () => {
     expectTypeOf(maxMs).toEqualTypeOf<Observable<StreamElement<WindowResult<undefined, number>>>>();
   });
 
+  it('infers T from a typed aggregator, with no explicit type arguments', () => {
+    const op = windowAggregate({ window: tumbling(10), aggregate: count<string>() });
+    expectTypeOf(op).toEqualTypeOf<OperatorFunction<StreamElement<string>, StreamElement<WindowResult<undefined, number>>>>();
+  });
+
   it('types the results', () => {
     expectTypeOf<WindowResult<string, number>>().toEqualTypeOf<{
       readonly key: string;
