@@ -1,0 +1,284 @@
+import { map, pipe } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidTimestampError,
+  InvalidWatermarkError,
+  StateError,
+  TidemarkError,
+  afterWatermark,
+  barrier,
+  count,
+  mapEvents,
+  sum,
+  tumbling,
+  windowAggregate,
+  windowAggregateEngine,
+  type Collector,
+  type Engine,
+  type ProcessingTime,
+  type WindowResult,
+} from 'tidemark';
+import { OperatorHarness, VirtualClock, expectMarbles, type Pipeline } from 'tidemark/testing';
+
+const result = (start: number, end: number, value: number, firing: WindowResult<undefined, number>['firing'] = 'on-time') => ({
+  key: undefined,
+  start,
+  end,
+  value,
+  firing,
+});
+
+const countEngine: Pipeline<string, WindowResult<undefined, number>> = {
+  engine: (ctx) => windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), late: ctx.late })(),
+};
+const countOperator: Pipeline<string, WindowResult<undefined, number>> = {
+  operator: (ctx) => windowAggregate<string>({ window: tumbling(10), aggregate: count(), late: ctx.late, scheduler: ctx.clock }),
+};
+
+describe('OperatorHarness', () => {
+  describe.each([
+    ['engine', countEngine],
+    ['operator', countOperator],
+  ] as const)('over an %s pipeline', (_, pipeline) => {
+    it('records events and watermarks in order', () => {
+      const h = new OperatorHarness(pipeline);
+      h.pushEvent('a', 1).pushEvent('b', 4).pushEvent('c', 12).pushWatermark(9);
+      expect(h.output).toEqual([{ kind: 'event', value: result(0, 10, 2), timestamp: 9 }, { kind: 'watermark', timestamp: 9 }]);
+      expect(h.values()).toEqual([result(0, 10, 2)]);
+      expect(h.watermarks()).toEqual([9]);
+      expect(h.completed).toBe(false);
+      h.complete();
+      expect(h.completed).toBe(true);
+      expect(h.toMarbles({ r: result(0, 10, 2), s: result(10, 20, 1) })).toBe('r@9 W9 s@19 W+inf |');
+    });
+
+    it('routes late events to the late side output', () => {
+      const h = new OperatorHarness(pipeline);
+      h.pushMarbles('a@12 W10 b@3 c@11 |');
+      expect(h.late).toEqual([{ kind: 'event', value: 'b', timestamp: 3 }]);
+      expect(h.values()).toEqual([result(10, 20, 2)]);
+    });
+
+    it('take() returns and clears the output', () => {
+      const h = new OperatorHarness(pipeline);
+      h.pushMarbles('a@1 W9');
+      expect(h.take()).toHaveLength(2);
+      expect(h.output).toEqual([]);
+      h.pushWatermark(19);
+      expect(h.output).toEqual([{ kind: 'watermark', timestamp: 19 }]);
+    });
+
+    it('passes barriers and status changes through', () => {
+      const h = new OperatorHarness(pipeline);
+      h.push(barrier(3), { kind: 'status', idle: true });
+      expect(h.output).toEqual([barrier(3), { kind: 'status', idle: true }]);
+    });
+
+    it('refuses input after completion', () => {
+      const h = new OperatorHarness(pipeline);
+      h.complete();
+      expect(() => h.pushEvent('a', 1)).toThrow(/OperatorHarness.push: the output already completed/);
+      expect(() => h.complete()).toThrow(TidemarkError);
+    });
+
+    it('fails with an upstream error passed on', () => {
+      const h = new OperatorHarness(pipeline);
+      const boom = new Error('boom');
+      h.pushEvent('a', 1).pushError(boom);
+      expect(h.failed).toBe(true);
+      expect(h.failure).toBe(boom);
+      expect(h.toMarbles()).toBe('#');
+      expect(() => h.pushEvent('b', 2)).toThrow(/the operator already failed with Error: boom; start a new harness/);
+    });
+
+    it('rejects a non-finite event timestamp as the adapter does, and fails', () => {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const h = new OperatorHarness(pipeline);
+        expect(() => h.pushEvent('a', bad)).toThrow(InvalidTimestampError);
+        expect(h.failed).toBe(true);
+        expect(InvalidTimestampError.isInvalidTimestampError(h.failure)).toBe(true);
+      }
+      const h = new OperatorHarness(pipeline);
+      expect(() => h.pushWatermark(NaN)).toThrow(InvalidWatermarkError);
+    });
+
+    it('throws what a user callback throws, from the call that caused it', () => {
+      const throwing: Pipeline<number, unknown> =
+        'engine' in pipeline
+          ? { engine: windowAggregateEngine<number>({ window: tumbling(10), aggregate: sum((v: number) => (v < 0 ? thrower() : v)) }) }
+          : { operator: () => windowAggregate<number>({ window: tumbling(10), aggregate: sum((v: number) => (v < 0 ? thrower() : v)) }) };
+      const h = new OperatorHarness(throwing);
+      h.pushEvent(1, 1);
+      expect(() => h.pushEvent(-1, 2)).toThrow('negative');
+      expect(h.failed).toBe(true);
+    });
+
+    it('delivers processing-time timers when the clock advances, and close() leaves none', () => {
+      const early: Pipeline<string, WindowResult<undefined, number>> =
+        'engine' in pipeline
+          ? { engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) }
+          : { operator: (ctx) => windowAggregate<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
+      const h = new OperatorHarness(early, { startTime: 1_000 });
+      h.pushEvent('a', 1).pushEvent('b', 2);
+      expect(h.clock.pending).toBe(1);
+      h.advanceBy(99);
+      expect(h.output).toEqual([]);
+      h.advanceBy(1);
+      expect(h.values()).toEqual([result(0, 10, 2, 'early')]);
+      h.pushEvent('c', 3);
+      expect(h.clock.pending).toBe(1);
+      h.close();
+      expect(h.clock.pending).toBe(0);
+      expect(() => h.pushEvent('d', 4)).toThrow(/the harness is closed/);
+    });
+
+    it('can share a clock given in the options', () => {
+      const clock = new VirtualClock(500);
+      const h = new OperatorHarness(pipeline, { clock });
+      expect(h.clock).toBe(clock);
+      expect(h.clock.now()).toBe(500);
+    });
+  });
+
+  describe('snapshot and restore (engines)', () => {
+    it('restores into a fresh engine and continues as an uninterrupted run', () => {
+      const whole = new OperatorHarness(countEngine);
+      whole.pushMarbles('a@1 b@12 W9 c@15 d@3 W19 |');
+
+      const first = new OperatorHarness(countEngine);
+      first.pushMarbles('a@1 b@12 W9');
+      const snapshot = first.snapshot();
+      const second = new OperatorHarness(countEngine, { snapshot });
+      second.pushMarbles('c@15 d@3 W19 |');
+      expect([...first.output, ...second.output]).toEqual(whole.output);
+      expect(second.late).toEqual(whole.late);
+      expect(second.late).toEqual([{ kind: 'event', value: 'd', timestamp: 3 }]);
+    });
+
+    it('deep-copies snapshots: later input does not change one already taken', () => {
+      const h = new OperatorHarness(countEngine);
+      h.pushEvent('a', 1);
+      const snapshot = h.snapshot();
+      const before = JSON.stringify(snapshot);
+      h.pushEvent('b', 2).pushEvent('c', 3);
+      expect(JSON.stringify(snapshot)).toBe(before);
+      const restored = new OperatorHarness(countEngine, { snapshot });
+      restored.complete();
+      expect(restored.values()).toEqual([result(0, 10, 1)]);
+    });
+
+    it('gives the restored engine processing time from the snapshot point on', () => {
+      const early: Pipeline<string, WindowResult<undefined, number>> = {
+        engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }),
+      };
+      const h = new OperatorHarness(early);
+      h.advanceBy(50).pushEvent('a', 1);
+      const restored = new OperatorHarness(early, { snapshot: h.snapshot(), startTime: h.clock.now() });
+      expect(restored.clock.pending).toBe(1);
+      restored.advanceBy(100);
+      expect(restored.values()).toEqual([result(0, 10, 1, 'early')]);
+      expect(restored.clock.now()).toBe(150);
+    });
+
+    it('refuses what cannot be snapshot or restored', () => {
+      expect(() => new OperatorHarness(countOperator).snapshot()).toThrow(/only engine pipelines \(\{ engine \}\) can be snapshot/);
+      const snapshot = new OperatorHarness(countEngine).snapshot();
+      expect(() => new OperatorHarness(countOperator, { snapshot })).toThrow(/only engine pipelines/);
+      expect(() => new OperatorHarness({ engine: () => passThrough() }).snapshot()).toThrow(/engine passThrough has no snapshot\(\)/);
+      expect(() => new OperatorHarness({ engine: () => passThrough() }, { snapshot })).toThrow(/has no restore\(\)/);
+      const sums: Pipeline<number, unknown> = { engine: windowAggregateEngine<number>({ window: tumbling(5), aggregate: sum() }) };
+      expect(() => new OperatorHarness(sums, { snapshot })).toThrow(StateError);
+    });
+  });
+
+  describe('with a hand-written engine', () => {
+    it('opens the engine once, before input, with the harness as collector and clock', () => {
+      const calls: string[] = [];
+      const engine = passThrough(calls);
+      const h = new OperatorHarness({ engine: () => engine });
+      expect(calls).toEqual(['open']);
+      expect(h.engine).toBe(engine);
+      h.pushMarbles('a@1 W1');
+      expect(calls).toEqual(['open', 'event a@1', 'watermark 1']);
+      h.complete();
+      expect(calls).toEqual(['open', 'event a@1', 'watermark 1', 'watermark Infinity']);
+    });
+
+    it('keeps one wake-up, the earliest, as the adapter does', () => {
+      const wakes: number[] = [];
+      let time!: ProcessingTime;
+      const engine: Engine<number, number> = {
+        name: 'waker',
+        open: (_out, t) => void (time = t),
+        onEvent: (delay) => time.wakeAt(time.now() + delay),
+        onWatermark: () => {},
+        onProcessingTime: (now) => void wakes.push(now),
+      };
+      const h = new OperatorHarness({ engine: () => engine });
+      h.pushEvent(50, 0).pushEvent(20, 0).pushEvent(80, 0);
+      expect(h.clock.pending).toBe(1);
+      h.advanceBy(100);
+      expect(wakes).toEqual([20]);
+    });
+
+    it('throws and fails when onProcessingTime throws', () => {
+      let time!: ProcessingTime;
+      const engine: Engine<number, number> = {
+        name: 'bad-timer',
+        open: (_out, t) => void (time = t),
+        onEvent: () => time.wakeAt(10),
+        onWatermark: () => {},
+        onProcessingTime: () => {
+          throw new Error('timer failed');
+        },
+      };
+      const h = new OperatorHarness({ engine: () => engine });
+      h.pushEvent(1, 1);
+      expect(() => h.advanceBy(20)).toThrow('timer failed');
+      expect(h.failed).toBe(true);
+      expect(h.clock.pending).toBe(0);
+    });
+
+    it('rejects a string timestamp that would slip through `t - t === 0`', () => {
+      const h = new OperatorHarness({ engine: () => passThrough() });
+      expect(() => h.push({ kind: 'event', value: 'a', timestamp: '5' as unknown as number })).toThrow(InvalidTimestampError);
+    });
+  });
+
+  it('drives a whole RxJS pipeline', () => {
+    const pipeline: Pipeline<number, number> = {
+      operator: (ctx) =>
+        pipe(
+          mapEvents((n: number) => n * 2),
+          windowAggregate({ window: tumbling(10), aggregate: sum(), scheduler: ctx.clock }),
+          map((e) => (e.kind === 'event' ? { ...e, value: e.value.value } : e)),
+        ),
+    };
+    const h = new OperatorHarness(pipeline);
+    h.pushMarbles('a@1 b@2 W9 |', { a: 1, b: 2 });
+    expectMarbles(h, 'r@9 W9 W+inf |', { r: 6 });
+  });
+});
+
+function thrower(): never {
+  throw new Error('negative');
+}
+
+function passThrough(calls: string[] = []): Engine<string, string> {
+  let out!: Collector<string>;
+  return {
+    name: 'passThrough',
+    open: (o) => {
+      out = o;
+      calls.push('open');
+    },
+    onEvent: (v, t) => {
+      calls.push(`event ${v}@${t}`);
+      out.event(v, t);
+    },
+    onWatermark: (t) => {
+      calls.push(`watermark ${t}`);
+      out.watermark(t);
+    },
+  };
+}
