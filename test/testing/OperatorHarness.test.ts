@@ -32,7 +32,7 @@ const countEngine: Pipeline<string, WindowResult<undefined, number>> = {
   engine: (ctx) => windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), late: ctx.late })(),
 };
 const countOperator: Pipeline<string, WindowResult<undefined, number>> = {
-  operator: (ctx) => windowAggregate<string>({ window: tumbling(10), aggregate: count(), late: ctx.late, scheduler: ctx.clock }),
+  operator: (ctx) => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count(), late: ctx.late, scheduler: ctx.clock }),
 };
 
 describe('OperatorHarness', () => {
@@ -117,7 +117,7 @@ describe('OperatorHarness', () => {
       const early: Pipeline<string, WindowResult<undefined, number>> =
         'engine' in pipeline
           ? { engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) }
-          : { operator: (ctx) => windowAggregate<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
+          : { operator: (ctx) => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
       const h = new OperatorHarness(early, { startTime: 1_000 });
       h.pushEvent('a', 1).pushEvent('b', 2);
       expect(h.clock.pending).toBe(1);
