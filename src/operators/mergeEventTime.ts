@@ -1,12 +1,18 @@
 import { Observable, Subscriber, type ObservableInput, from } from 'rxjs';
 import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
+import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { WatermarkValve } from './internal/WatermarkValve.js';
+
+const NAME = 'mergeEventTime';
 
 /**
  * Merges event-time streams. Events pass through as they arrive; the output watermark is
  * the minimum of the inputs' watermarks, ignoring inputs that are idle, and it only
- * advances. A completed input counts as `+Infinity`; the output completes when all do.
- * When every input is idle the output announces itself idle. Like RxJS `merge`, with
+ * advances. A completed input counts as `+Infinity` (it no longer holds anything back);
+ * the output completes, after a `+Infinity` watermark, when all inputs do. When every
+ * running input is idle, the watermark advances to the largest of theirs and the output
+ * announces itself idle. A watermark that is not a number errors the stream
+ * (`InvalidWatermarkError`). Like RxJS `merge`, with
  * Flink's watermark valve.
  *
  * ```
@@ -38,10 +44,8 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
     const valve = new WatermarkValve(sources.length);
     // checkpoint id → the inputs that delivered that barrier
     const barriers = new Map<number, Set<number>>();
-    const done = sources.map(() => false);
     let watermark = -Infinity;
     let idle = false;
-    let running = sources.length;
 
     const emitProgress = () => {
       const w = valve.watermark();
@@ -57,7 +61,7 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
     };
 
     const release = (checkpointId: number, voters: Set<number>, element: StreamElement<T>) => {
-      for (let j = 0; j < done.length; j++) if (!done[j] && !voters.has(j)) return;
+      for (let j = 0; j < sources.length; j++) if (!valve.isDone(j) && !voters.has(j)) return;
       barriers.delete(checkpointId);
       subscriber.next(element);
     };
@@ -81,6 +85,9 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
               }
               return subscriber.next(el);
             case 'watermark':
+              if (typeof el.timestamp !== 'number' || el.timestamp !== el.timestamp) {
+                return subscriber.error(new InvalidWatermarkError(NAME, el.timestamp));
+              }
               valve.setWatermark(i, el.timestamp);
               return emitProgress();
             case 'status':
@@ -90,13 +97,11 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
               return onBarrier(i, el.checkpointId, el);
           }
         }, () => {
-          running--;
-          done[i] = true;
           valve.complete(i);
           emitProgress();
           // A barrier that now has every running input's vote goes out.
           for (const [id, voters] of [...barriers]) release(id, voters, { kind: 'barrier', checkpointId: id });
-          if (running === 0) subscriber.complete();
+          if (valve.runningInputs === 0) subscriber.complete();
         }),
       );
     });

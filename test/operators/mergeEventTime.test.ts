@@ -1,6 +1,6 @@
 import { EMPTY, NEVER, Observable, Subject, VirtualTimeScheduler, defer, from, map, of, range, take, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ACTIVE, END_OF_TIME, IDLE, barrier, event, mergeEventTime, watermark, withEventTime, type StreamElement } from 'tidemark';
+import { ACTIVE, END_OF_TIME, IDLE, InvalidWatermarkError, barrier, event, mergeEventTime, watermark, withEventTime, type StreamElement } from 'tidemark';
 
 interface Row {
   at: number;
@@ -134,6 +134,29 @@ describe('mergeEventTime', () => {
     a.next(IDLE);
     a.next(event(1, 1));
     expect(h.get().out).toEqual([IDLE, ACTIVE, event(1, 1)]);
+  });
+
+  it('an idle input still holds the stream open when the other input completes: no +Infinity until it completes', () => {
+    const a = new Subject<StreamElement<string>>();
+    const b = new Subject<StreamElement<string>>();
+    const h = record(mergeEventTime(a, b));
+    a.next(watermark(5));
+    b.next(watermark(7));
+    a.next(IDLE); // b alone holds the watermark now
+    expect(h.get().out).toEqual([watermark(5), watermark(7)]);
+    b.complete(); // only the idle input a is left running: the output is idle, not at +Infinity
+    expect(h.get()).toEqual({ out: [watermark(5), watermark(7), IDLE], completed: false, error: undefined });
+    a.next(event('late-ish', 6));
+    a.next(watermark(8));
+    a.complete();
+    expect(h.get()).toEqual({ out: [watermark(5), watermark(7), IDLE, ACTIVE, event('late-ish', 6), watermark(8), END_OF_TIME], completed: true, error: undefined });
+  });
+
+  it('errors with InvalidWatermarkError on a watermark that is not a number', () => {
+    const r = record(mergeEventTime(of<StreamElement<number>>(event(1, 1), watermark(Number.NaN)))).get();
+    expect(r.out).toEqual([event(1, 1)]);
+    expect(InvalidWatermarkError.isInvalidWatermarkError(r.error)).toBe(true);
+    expect((r.error as Error).message).toMatch(/^mergeEventTime: a watermark must be a number.*got NaN/);
   });
 
   it('forwards a barrier once every running input has delivered it', () => {

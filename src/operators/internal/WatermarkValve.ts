@@ -1,15 +1,20 @@
 /**
- * @internal Combines the watermarks of several inputs (Flink's `StatusWatermarkValve`):
- * the combined watermark is the minimum over inputs that are not idle; a completed input
- * counts as `+Infinity`; when every input is idle, the maximum over all inputs.
+ * @internal Combines the watermarks of several inputs (Flink's `StatusWatermarkValve`).
+ * Completed inputs drop out. Among the running inputs, the combined watermark is the
+ * minimum over those that are not idle; when every running input is idle, the maximum
+ * over them; when every input has completed, `+Infinity`.
  */
 export class WatermarkValve {
   private readonly watermarks: number[];
   private readonly idle: boolean[];
+  private readonly done: boolean[];
+  private running: number;
 
   constructor(inputs: number) {
     this.watermarks = new Array<number>(inputs).fill(-Infinity);
     this.idle = new Array<boolean>(inputs).fill(false);
+    this.done = new Array<boolean>(inputs).fill(false);
+    this.running = inputs;
   }
 
   setWatermark(input: number, timestamp: number): void {
@@ -24,21 +29,36 @@ export class WatermarkValve {
     return this.idle[input]!;
   }
 
-  complete(input: number): void {
-    this.watermarks[input] = Infinity;
-    this.idle[input] = false;
+  isDone(input: number): boolean {
+    return this.done[input]!;
   }
 
-  /** Whether every input is idle. Completed inputs are never idle. */
+  /** Number of inputs that have not completed. */
+  get runningInputs(): number {
+    return this.running;
+  }
+
+  complete(input: number): void {
+    if (this.done[input]) return;
+    this.done[input] = true;
+    this.idle[input] = false;
+    this.running--;
+  }
+
+  /** Whether every running input is idle (false once all have completed). */
   allIdle(): boolean {
-    return this.idle.every((x) => x);
+    if (this.running === 0) return false;
+    for (let i = 0; i < this.idle.length; i++) if (!this.done[i] && !this.idle[i]) return false;
+    return true;
   }
 
   watermark(): number {
+    if (this.running === 0) return Infinity;
     let min = Infinity;
     let max = -Infinity;
     let active = 0;
     for (let i = 0; i < this.watermarks.length; i++) {
+      if (this.done[i]) continue;
       const w = this.watermarks[i]!;
       if (w > max) max = w;
       if (this.idle[i]) continue;
