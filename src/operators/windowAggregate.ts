@@ -82,7 +82,7 @@ export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
   const makeEngine = windowAggregateEngine(config);
   return engineOperator(makeEngine, {
     scheduler: config.scheduler,
-    deadLetter: toHandler(config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined),
+    deadLetter: toHandler('windowAggregate', 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined),
   });
 }
 
@@ -127,7 +127,7 @@ export function windowAggregateEngine<T, K = undefined, A = unknown, R = unknown
     throw new InvalidArgumentError(`${api}: trigger must be made by afterWatermark(...), got ${JSON.stringify(trigger)}`);
   }
   if (state !== undefined) requireFunction(api, 'state', state);
-  const onLate = toHandler(late);
+  const onLate = toHandler(api, 'late', late);
   return () =>
     new WindowEngine<T, K, A, R>({ window, key, aggregate, allowedLateness, trigger, onLate, metrics, state: state?.() });
 }

@@ -67,7 +67,7 @@ export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFuncti
   }
   requireNonNegative(NAME, 'watermarkInterval', watermarkInterval);
   if (idleTimeout !== undefined) requirePositive(NAME, 'idleTimeout', idleTimeout);
-  const onBad = toHandler(deadLetter);
+  const onBad = toHandler(NAME, 'deadLetter', deadLetter);
   return (source) =>
     new Observable<StreamElement<T>>((subscriber) => {
       const inner = new EventTimeSubscriber<T>(subscriber, timestamp, watermark.create() as WatermarkGenerator<T>, watermarkInterval, onBad);

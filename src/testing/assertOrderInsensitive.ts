@@ -73,10 +73,10 @@ export function assertOrderInsensitive<I, O>(config: OrderInsensitiveConfig<I, O
         if (diff.onlyLeft.length > 0 || diff.onlyRight.length > 0) {
           throw new Error(
             `the output depends on the arrival order (maxDisorder ${d}):\n` +
-              `  in timestamp order   ${showEvents(sorted)}\n` +
-              `  and in ${label}   ${showEvents(order)}\n` +
-              `  only in the second output: ${showItems(diff.onlyLeft)}\n` +
-              `  only in the first output:  ${showItems(diff.onlyRight)}`,
+              `  arriving in timestamp order: ${showEvents(sorted)}\n` +
+              `  arriving in ${label}: ${showEvents(order)}\n` +
+              `  output only in timestamp order: ${showItems(diff.onlyRight)}\n` +
+              `  output only in ${label}: ${showItems(diff.onlyLeft)}`,
           );
         }
       }

@@ -29,7 +29,7 @@ export interface Aggregator<T, A, R> {
  * @example
  * ```ts
  * import { count, tumbling, windowAggregate } from 'tidemark';
- * const perMinute = windowAggregate<string>({ window: tumbling(60_000), aggregate: count() });
+ * const perMinute = windowAggregate({ window: tumbling(60_000), aggregate: count<string>() });
  * ```
  */
 export function count<T = unknown>(): Aggregator<T, number, number> {

@@ -153,7 +153,7 @@ describe('mergeEventTime', () => {
   });
 
   it('errors with InvalidWatermarkError on a watermark that is not a number', () => {
-    const r = record(mergeEventTime(of<StreamElement<number>>(event(1, 1), watermark(Number.NaN)))).get();
+    const r = record(mergeEventTime(from<StreamElement<number>[]>([event(1, 1), watermark(Number.NaN)]))).get();
     expect(r.out).toEqual([event(1, 1)]);
     expect(InvalidWatermarkError.isInvalidWatermarkError(r.error)).toBe(true);
     expect((r.error as Error).message).toMatch(/^mergeEventTime: a watermark must be a number.*got NaN/);

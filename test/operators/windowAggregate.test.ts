@@ -231,16 +231,11 @@ describe('windowAggregate: lateness', () => {
     expect(metrics.lateEvents).toBe(1);
   });
 
-  it('drops and counts late events without a late route, and an observer without next is fine', () => {
+  it('drops and counts late events without a late route', () => {
     const metrics = { lateEvents: 0 };
     const input = [event('a', 1), W(9), event('b', 2), event('c', 3)];
     expect(run(input, windowAggregate({ window: tumbling(10), aggregate: count(), metrics }))).toEqual([R(0, 10, 1), W(9), END_OF_TIME]);
     expect(metrics.lateEvents).toBe(2);
-    expect(run(input, windowAggregate({ window: tumbling(10), aggregate: count(), late: { complete: () => {} } }))).toEqual([
-      R(0, 10, 1),
-      W(9),
-      END_OF_TIME,
-    ]);
   });
 
   it('re-fires a window for each event within allowedLateness, with the accumulated value, then cleans up', () => {
@@ -540,5 +535,19 @@ describe('windowAggregate: options', () => {
     expect(e.message).toBe('windowAggregate: session windows merge, so the aggregator needs a merge(a, b) function; add one');
     // tumbling and sliding windows do not need merge
     expect(run([event(1, 1)], windowAggregate({ window: sliding(10, 5), aggregate: noMerge }))).toEqual([R(-5, 5, 1), R(0, 10, 1), END_OF_TIME]);
+  });
+});
+
+describe('windowAggregate side-output routes', () => {
+  it('refuses a late or deadLetter route that cannot receive, at creation', () => {
+    expect(() => windowAggregate({ window: tumbling(10), aggregate: count(), late: 5 as never })).toThrow(
+      /^windowAggregate: late must be a function or an observer with a next method, got 5/,
+    );
+    expect(() => windowAggregate({ window: tumbling(10), aggregate: count(), deadLetter: { complete() {} } as never })).toThrow(
+      /^windowAggregate: deadLetter must be a function or an observer with a next method/,
+    );
+    expect(() => withEventTime({ timestamp: (x: number) => x, deadLetter: 'log' as never })).toThrow(
+      /^withEventTime: deadLetter must be a function or an observer with a next method, got "log"/,
+    );
   });
 });

@@ -92,6 +92,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   open(out: Collector<WindowResult<K, R>>, time: ProcessingTime): void {
     this.out = out;
     this.time = time;
+    this.wakeForEarlyTimers();
   }
 
   /** The operator's current watermark. */
@@ -310,6 +311,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
 
   private wakeForEarlyTimers(): void {
     const next = this.earlyTimers.peek();
+    // Before open() there is no clock yet: open() asks again.
     if (next < Infinity && this.time !== undefined) this.time.wakeAt(next);
   }
 }

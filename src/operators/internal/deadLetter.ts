@@ -1,4 +1,6 @@
 import type { PartialObserver } from 'rxjs';
+import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { show } from '../../errors/TidemarkError.js';
 
 /** An input element an operator could not process, with the reason. */
 export interface DeadLetter<T = unknown> {
@@ -21,10 +23,17 @@ export interface DeadLetter<T = unknown> {
  */
 export type DeadLetterRoute<T = unknown> = PartialObserver<DeadLetter<T>> | ((letter: DeadLetter<T>) => void);
 
-/** @internal Normalizes a route (observer or function) into a function. */
-export function toHandler<T>(route: PartialObserver<T> | ((x: T) => void) | undefined): ((x: T) => void) | undefined {
+/**
+ * @internal Normalizes a side-output route (a function, or an observer with `next`) into a
+ * function. Anything else is refused at creation: a route that could not receive would
+ * drop elements silently.
+ */
+export function toHandler<T>(api: string, option: string, route: PartialObserver<T> | ((x: T) => void) | undefined): ((x: T) => void) | undefined {
   if (route === undefined) return undefined;
   if (typeof route === 'function') return route;
-  if (typeof route.next === 'function') return (x) => route.next!(x);
-  return () => {};
+  if (route !== null && typeof route === 'object' && typeof route.next === 'function') return (x) => route.next!(x);
+  throw new InvalidArgumentError(
+    `${api}: ${option} must be a function or an observer with a next method, got ${show(route)}; ` +
+      'pass e.g. (e) => list.push(e), or a Subject',
+  );
 }
