@@ -1,0 +1,69 @@
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, type Timestamped } from 'tidemark';
+import { assertLateDataHandled, disorderedEvents } from 'tidemark/testing';
+import { failureOf } from './fixtures/failureOf.js';
+import { lastFiringValues, tinyTumbling, type TinyBug } from './fixtures/tinyTumbling.js';
+
+const events = disorderedEvents(fc.nat(9), { maxDisorder: 3, lateFraction: 0.3 });
+const windowEndMinusOne = (t: number) => Math.floor(t / 10) * 10 + 9;
+
+const config = (allowedLateness: number, bug: TinyBug = 'none') => ({
+  pipeline: { engine: (ctx: { late: (e: Timestamped<number>) => void }) => tinyTumbling(10, { allowedLateness, bug, late: ctx.late }) },
+  events,
+  allowedLateness,
+  lateWhen: (e: Timestamped<number>, w: number) => windowEndMinusOne(e.timestamp) + allowedLateness <= w,
+  counted: lastFiringValues,
+});
+
+describe('assertLateDataHandled', () => {
+  it('passes for a correct engine, with and without allowed lateness', () => {
+    assertLateDataHandled(config(0));
+    assertLateDataHandled(config(4));
+  });
+
+  it('catches lateness off by one, with a two-event counterexample', () => {
+    for (const lateness of [0, 4]) {
+      const { error, events: shrunk } = failureOf(() => assertLateDataHandled(config(lateness, 'late-off-by-one')));
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toMatch(/^assertLateDataHandled: property failed after \d+ case\(s\)/);
+      expect(shrunk).toHaveLength(2);
+      expect(error.message).toContain(`late data mishandled (maxDisorder 3, allowedLateness ${lateness}):`);
+      expect(error.message).toMatch(/late but not in the late output: 0@\d+ \(watermark \d+ at arrival\)/);
+      expect(error.message).toContain('late but counted in a result: 0');
+    }
+  });
+
+  it('catches a pipeline that drops late events without routing them, or counts twice', () => {
+    const unrouted = { ...config(0), pipeline: { engine: () => tinyTumbling(10) } };
+    expect(failureOf(() => assertLateDataHandled(unrouted)).error.message).toMatch(/late but not in the late output/);
+    const twice = { ...config(0), counted: (out: readonly Timestamped<{ values: number[]; start: number }>[]) => out.flatMap((e) => e.value.values).concat(lastFiringValues(out as never)) };
+    const { error } = failureOf(() => assertLateDataHandled(twice));
+    expect(error.message).toMatch(/counted more than once \(or not an input\): \d/);
+  });
+
+  it('by default judges an event late when timestamp + allowedLateness <= watermark', () => {
+    // A pass-through that routes exactly those events late: the default lateWhen agrees.
+    assertLateDataHandled<number, number>({
+      pipeline: {
+        engine: (ctx) => {
+          let out!: Parameters<ReturnType<typeof tinyTumbling>['open']>[0] extends infer _ ? import('tidemark').Collector<number> : never;
+          let wm = -Infinity;
+          return {
+            name: 'filterLate',
+            open: (o) => void (out = o),
+            onEvent: (v, t, e) => (t + 2 <= wm ? ctx.late(e) : out.event(v, t)),
+            onWatermark: (t) => {
+              wm = t;
+              out.watermark(t);
+            },
+          };
+        },
+      },
+      events,
+      allowedLateness: 2,
+      counted: (out) => out.map((e) => e.value),
+    });
+    expect(() => assertLateDataHandled({ ...config(0), allowedLateness: -1 })).toThrow(InvalidArgumentError);
+  });
+});

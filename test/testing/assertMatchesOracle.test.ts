@@ -1,0 +1,113 @@
+import * as fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, collect, tumbling, windowAggregate } from 'tidemark';
+import { DEFAULT_SEED, assertMatchesOracle, boundaryTimestamps, disorderedEvents, type DisorderedEvents } from 'tidemark/testing';
+import { failureOf } from './fixtures/failureOf.js';
+import { tinyOracle, tinyTumbling } from './fixtures/tinyTumbling.js';
+
+const events = disorderedEvents(fc.nat(9), { maxDisorder: 4, timestamps: boundaryTimestamps(10, { windows: { min: 0, max: 5 } }) });
+const env = { ...process.env };
+
+afterEach(() => {
+  process.env = { ...env };
+});
+
+describe('assertMatchesOracle', () => {
+  it('passes for a correct engine', () => {
+    assertMatchesOracle({ pipeline: { engine: () => tinyTumbling(10) }, events, oracle: tinyOracle(10) });
+  });
+
+  it('catches a window that ignores events at end − 1, with a one-event counterexample', () => {
+    const { error, events: shrunk } = failureOf(() =>
+      assertMatchesOracle({ pipeline: { engine: () => tinyTumbling(10, { bug: 'ignores-end-minus-one' }) }, events, oracle: tinyOracle(10) }),
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toMatch(/^assertMatchesOracle: property failed after \d+ case\(s\), shrunk \d+ time\(s\) \(seed 42, path "[\d:]+"\)/);
+    // One event, value 0, at the last instant of its window (-1 or 9 or 19 …).
+    expect(shrunk).toHaveLength(1);
+    const [, t] = /^0@(-?\d+)$/.exec(shrunk[0]!)!;
+    expect(((Number(t) % 10) + 10) % 10).toBe(9);
+    expect(error.message).toContain("the output differs from the oracle's:");
+    expect(error.message).toContain(`missing (the oracle has them, the output does not): {"end":${Number(t) + 1},"firing":"on-time","start":${Number(t) - 9},"values":[0]}@${t}`);
+    expect(error.message).toContain('extra (the output has them, the oracle does not):   (none)');
+    expect(error.message).toContain('Replay: run this test with TIDEMARK_SEED=42, or pass { seed: 42, path: "');
+    expect(error.seed).toBe(DEFAULT_SEED);
+    expect((error.cause as Error).message).toMatch(/^the output differs/);
+    expect((error.counterexample as DisorderedEvents<number>).events).toEqual([{ kind: 'event', value: 0, timestamp: Number(t) }]);
+  });
+
+  it('replays the shrunk counterexample from its seed and path in one run', () => {
+    const broken = { pipeline: { engine: () => tinyTumbling(10, { bug: 'ignores-end-minus-one' as const }) }, events, oracle: tinyOracle(10) };
+    const first = failureOf(() => assertMatchesOracle(broken)).error;
+    let runs = 0;
+    const replay = failureOf(() =>
+      assertMatchesOracle({
+        ...broken,
+        oracle: (e) => {
+          runs++;
+          return tinyOracle(10)(e);
+        },
+        seed: first.seed,
+        path: first.path,
+      }),
+    ).error;
+    expect(replay.counterexample).toEqual(first.counterexample);
+    expect(runs).toBeLessThan(5);
+  });
+
+  it('runs numRuns cases from TIDEMARK_NUM_RUNS or the option, seeded by TIDEMARK_SEED or the option', () => {
+    const seen: string[][] = [];
+    const record = (numRuns?: number, seed?: number) => {
+      const inputs: string[] = [];
+      assertMatchesOracle({
+        pipeline: { engine: () => tinyTumbling(10) },
+        events,
+        oracle: (e) => {
+          inputs.push(JSON.stringify(e));
+          return tinyOracle(10)(e);
+        },
+        ...(numRuns === undefined ? {} : { numRuns }),
+        ...(seed === undefined ? {} : { seed }),
+      });
+      seen.push(inputs);
+      return inputs;
+    };
+    expect(record()).toHaveLength(100);
+    process.env.TIDEMARK_NUM_RUNS = '7';
+    expect(record()).toHaveLength(7);
+    expect(record(3)).toHaveLength(3); // the option wins over the environment
+    process.env.TIDEMARK_SEED = '1234';
+    const a = record();
+    expect(record(undefined, 1234)).toEqual(a);
+    expect(record(undefined, 42)).toEqual(seen[1]);
+    expect(a).not.toEqual(seen[1]);
+    process.env.TIDEMARK_SEED = 'abc';
+    expect(() => record()).toThrow(InvalidArgumentError);
+    expect(() => record()).toThrow(/environment variable TIDEMARK_SEED must be an integer, got "abc"/);
+  });
+
+  it('compares what normalize keeps, as multisets, and checks an RxJS operator too', () => {
+    assertMatchesOracle({
+      pipeline: { operator: () => windowAggregate<number, undefined, [number, number][], number[]>({ window: tumbling(10), aggregate: collect() }) },
+      events,
+      oracle: (es) => tinyOracle(10)(es).map((e) => ({ ...e, value: { key: undefined, start: e.value.start, end: e.value.end, value: e.value.values, firing: e.value.firing } })),
+      normalize: (out) => out.map((e) => ({ ...e.value, value: [...e.value.value].sort((a, b) => a - b) })),
+    });
+  });
+
+  it('fails when output watermarks go back', () => {
+    const { error } = failureOf(() =>
+      assertMatchesOracle({
+        pipeline: {
+          engine: () => {
+            let out!: Parameters<ReturnType<typeof tinyTumbling>['open']>[0];
+            return { name: 'backwards', open: (o) => void (out = o), onEvent: () => {}, onWatermark: (t) => out.watermark(-t) };
+          },
+        },
+        events,
+        oracle: () => [],
+      }),
+    );
+    expect(error.message).toMatch(/\nthe output watermark went back from \d+ to -(\d+|Infinity) \(element \d+\); watermarks must never decrease\n/);
+  });
+});
