@@ -15,7 +15,19 @@ import type { Pipeline, PipelineContext } from './Pipeline.js';
 
 const API = 'OperatorHarness';
 
-/** Options of {@link OperatorHarness}. */
+/**
+ * Options of {@link OperatorHarness}.
+ *
+ * @example
+ * ```ts
+ * import { count, tumbling, windowAggregateEngine } from 'tidemark';
+ * import { OperatorHarness, type OperatorHarnessOptions } from 'tidemark/testing';
+ *
+ * const h = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) }, { startTime: 1_000 });
+ * const options: OperatorHarnessOptions = { snapshot: h.snapshot(), startTime: h.clock.now() };
+ * const restored = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) }, options);
+ * ```
+ */
 export interface OperatorHarnessOptions extends HarnessClockOptions {
   /**
    * State to restore, taken by {@link OperatorHarness.snapshot} of another harness: the new

@@ -20,9 +20,27 @@ export interface PropertyOptions {
   path?: string | undefined;
 }
 
-/** The seed used when neither the option nor `TIDEMARK_SEED` gives one. */
+/**
+ * The seed used when neither the option nor `TIDEMARK_SEED` gives one.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SEED } from 'tidemark/testing';
+ *
+ * console.log(`property runs use seed ${DEFAULT_SEED} unless TIDEMARK_SEED is set`);
+ * ```
+ */
 export const DEFAULT_SEED = 42;
-/** The number of runs used when neither the option nor `TIDEMARK_NUM_RUNS` gives one. */
+/**
+ * The number of runs used when neither the option nor `TIDEMARK_NUM_RUNS` gives one.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_NUM_RUNS } from 'tidemark/testing';
+ *
+ * const thorough = { numRuns: 10 * DEFAULT_NUM_RUNS };
+ * ```
+ */
 export const DEFAULT_NUM_RUNS = 100;
 
 /** @internal The options in force, from the arguments, the environment and the defaults. */

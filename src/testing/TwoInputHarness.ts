@@ -133,7 +133,16 @@ export interface HarnessInput<T> {
   readonly completed: boolean;
 }
 
-/** Options of {@link TwoInputHarness}. */
+/**
+ * Options of {@link TwoInputHarness}.
+ *
+ * @example
+ * ```ts
+ * import { VirtualClock, type TwoInputHarnessOptions } from 'tidemark/testing';
+ *
+ * const options: TwoInputHarnessOptions = { clock: new VirtualClock(500) };
+ * ```
+ */
 export interface TwoInputHarnessOptions extends HarnessClockOptions {
   /** State to restore into the new engine right after it opens (engine pipelines only). */
   snapshot?: OperatorSnapshot | undefined;

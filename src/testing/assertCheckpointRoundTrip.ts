@@ -9,7 +9,22 @@ import { OperatorHarness } from './OperatorHarness.js';
 import type { EnginePipeline } from './Pipeline.js';
 import type { PropertyOptions } from './PropertyOptions.js';
 
-/** Configuration of {@link assertCheckpointRoundTrip}. */
+/**
+ * Configuration of {@link assertCheckpointRoundTrip}.
+ *
+ * @example
+ * ```ts
+ * import * as fc from 'fast-check';
+ * import { count, tumbling, windowAggregateEngine } from 'tidemark';
+ * import { disorderedEvents, type CheckpointRoundTripConfig } from 'tidemark/testing';
+ *
+ * const config: CheckpointRoundTripConfig<number, unknown> = {
+ *   pipeline: { engine: windowAggregateEngine<number>({ window: tumbling(10), aggregate: count() }) },
+ *   events: disorderedEvents(fc.nat(), { maxDisorder: 3, lateFraction: 0.1 }),
+ *   maxProcessingTimeStep: 0,
+ * };
+ * ```
+ */
 export interface CheckpointRoundTripConfig<I, O> extends PropertyOptions {
   /** The engine under test (only engines snapshot); a fresh one per run and per restore. */
   pipeline: EnginePipeline<I, O>;

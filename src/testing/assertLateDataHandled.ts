@@ -8,7 +8,23 @@ import { runProperty } from './internal/runProperty.js';
 import type { Pipeline } from './Pipeline.js';
 import type { PropertyOptions } from './PropertyOptions.js';
 
-/** Configuration of {@link assertLateDataHandled}. */
+/**
+ * Configuration of {@link assertLateDataHandled}.
+ *
+ * @example
+ * ```ts
+ * import * as fc from 'fast-check';
+ * import { filterEvents } from 'tidemark';
+ * import { disorderedEvents, type LateDataConfig } from 'tidemark/testing';
+ *
+ * const config: LateDataConfig<number, number> = {
+ *   pipeline: { operator: (ctx) => filterEvents((n: number) => n >= 0) }, // stateless: nothing is ever late
+ *   events: disorderedEvents(fc.nat(), { maxDisorder: 3 }),
+ *   lateWhen: () => false,
+ *   counted: (out) => out.map((e) => e.value),
+ * };
+ * ```
+ */
 export interface LateDataConfig<I, O> extends PropertyOptions {
   /** The pipeline under test; it must hand late events to `context.late`. */
   pipeline: Pipeline<I, O>;

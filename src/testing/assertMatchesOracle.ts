@@ -8,7 +8,22 @@ import { runProperty } from './internal/runProperty.js';
 import type { Pipeline } from './Pipeline.js';
 import type { PropertyOptions } from './PropertyOptions.js';
 
-/** Configuration of {@link assertMatchesOracle}. */
+/**
+ * Configuration of {@link assertMatchesOracle}.
+ *
+ * @example
+ * ```ts
+ * import * as fc from 'fast-check';
+ * import { count, tumbling, windowAggregateEngine } from 'tidemark';
+ * import { disorderedEvents, type MatchesOracleConfig } from 'tidemark/testing';
+ *
+ * const config: MatchesOracleConfig<number, unknown> = {
+ *   pipeline: { engine: windowAggregateEngine<number>({ window: tumbling(10), aggregate: count() }) },
+ *   events: disorderedEvents(fc.nat(), { maxDisorder: 3, count: 0 }),
+ *   oracle: () => [], // no events, no windows
+ * };
+ * ```
+ */
 export interface MatchesOracleConfig<I, O> extends PropertyOptions {
   /** The pipeline under test; a fresh one per run. */
   pipeline: Pipeline<I, O>;

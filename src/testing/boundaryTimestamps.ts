@@ -2,7 +2,17 @@ import * as fc from 'fast-check';
 import { InvalidArgumentError } from 'tidemark';
 import { show } from './canonical.js';
 
-/** Options of {@link boundaryTimestamps}. */
+/**
+ * Options of {@link boundaryTimestamps}.
+ *
+ * @example
+ * ```ts
+ * import { boundaryTimestamps, type BoundaryTimestampsOptions } from 'tidemark/testing';
+ *
+ * const options: BoundaryTimestampsOptions = { offset: 15, windows: { min: -2, max: 2 } };
+ * const edges = boundaryTimestamps(60, options); // 14, 15, 16, 74, 75, 76, …
+ * ```
+ */
 export interface BoundaryTimestampsOptions {
   /** Window alignment, as in `tumbling(size, offset)`. @defaultValue 0 */
   offset?: number | undefined;

@@ -44,7 +44,18 @@ export interface Keyed<K, T> {
   readonly value: T;
 }
 
-/** Options of {@link disorderedEvents}. */
+/**
+ * Options of {@link disorderedEvents}.
+ *
+ * @example
+ * ```ts
+ * import * as fc from 'fast-check';
+ * import { disorderedEvents, type DisorderedEventsOptions } from 'tidemark/testing';
+ *
+ * const options: DisorderedEventsOptions = { maxDisorder: 5, lateFraction: 0.1, count: { min: 1, max: 40 }, timeRange: { min: -100, max: 100 } };
+ * const input = disorderedEvents(fc.nat(), options);
+ * ```
+ */
 export interface DisorderedEventsOptions {
   /** How far out of order on-time events may arrive: a non-negative integer. */
   maxDisorder: number;
@@ -61,7 +72,18 @@ export interface DisorderedEventsOptions {
   timestamps?: fc.Arbitrary<number> | undefined;
 }
 
-/** Options of {@link disorderedEvents} that give every value a key from `keys`. */
+/**
+ * Options of {@link disorderedEvents} that give every value a key from `keys`.
+ *
+ * @example
+ * ```ts
+ * import * as fc from 'fast-check';
+ * import { disorderedEvents, type KeyedDisorderedEventsOptions } from 'tidemark/testing';
+ *
+ * const options: KeyedDisorderedEventsOptions<string> = { maxDisorder: 2, keys: ['sensor-1', 'sensor-2'] };
+ * const readings = disorderedEvents(fc.integer({ min: -20, max: 40 }), options); // values: { key, value }
+ * ```
+ */
 export interface KeyedDisorderedEventsOptions<K> extends DisorderedEventsOptions {
   /** The keys to draw from (non-empty); values become `{ key, value }`. */
   keys: readonly K[];

@@ -3,7 +3,17 @@ import type { StreamElement } from 'tidemark';
 import { MarbleSyntaxError } from './MarbleSyntaxError.js';
 import { parseMarbleTokens, type MarbleOptions } from './parseMarbles.js';
 
-/** Options of {@link fromMarbles}. */
+/**
+ * Options of {@link fromMarbles}.
+ *
+ * @example
+ * ```ts
+ * import { VirtualClock, fromMarbles, type FromMarblesOptions } from 'tidemark/testing';
+ *
+ * const options: FromMarblesOptions = { scheduler: new VirtualClock() };
+ * const stream = fromMarbles('a@1 ~100 b@2 |', { a: 'a', b: 'b' }, options);
+ * ```
+ */
 export interface FromMarblesOptions extends MarbleOptions {
   /** Processing time for `~<ms>` waits, e.g. a {@link VirtualClock}. Required when the marbles have waits. */
   scheduler?: SchedulerLike;

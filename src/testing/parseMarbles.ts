@@ -1,18 +1,45 @@
 import type { StreamElement } from 'tidemark';
 import { MarbleSyntaxError } from './MarbleSyntaxError.js';
 
-/** A marble that advances processing time: `~100` (see {@link parseMarbles}). */
+/**
+ * A marble that advances processing time: `~100` (see {@link parseMarbles}).
+ *
+ * @example
+ * ```ts
+ * import type { MarbleWait } from 'tidemark/testing';
+ *
+ * const wait: MarbleWait = { kind: 'wait', duration: 100 }; // ~100
+ * ```
+ */
 export interface MarbleWait {
   readonly kind: 'wait';
   readonly duration: number;
 }
 
-/** The end of a marble stream: `|`. */
+/**
+ * The end of a marble stream: `|`.
+ *
+ * @example
+ * ```ts
+ * import type { MarbleComplete } from 'tidemark/testing';
+ *
+ * const end: MarbleComplete = { kind: 'complete' }; // |
+ * ```
+ */
 export interface MarbleComplete {
   readonly kind: 'complete';
 }
 
-/** The failure of a marble stream: `#`. */
+/**
+ * The failure of a marble stream: `#`.
+ *
+ * @example
+ * ```ts
+ * import type { MarbleError } from 'tidemark/testing';
+ *
+ * const failed: MarbleError = { kind: 'error', error: new Error('upstream failed') }; // #
+ * ```
+ */
 export interface MarbleError {
   readonly kind: 'error';
   readonly error: unknown;
@@ -30,7 +57,17 @@ export interface MarbleError {
  */
 export type Marble<T> = StreamElement<T> | MarbleWait | MarbleComplete | MarbleError;
 
-/** Options of {@link parseMarbles}. */
+/**
+ * Options of {@link parseMarbles}.
+ *
+ * @example
+ * ```ts
+ * import { parseMarbles, type MarbleOptions } from 'tidemark/testing';
+ *
+ * const options: MarbleOptions = { error: new Error('connection lost') };
+ * parseMarbles('a@1 #', { a: 1 }, options); // [a@1, { kind: 'error', error: options.error }]
+ * ```
+ */
 export interface MarbleOptions {
   /** The error a `#` stands for. @defaultValue `new Error('marble error')` */
   error?: unknown;

@@ -3,7 +3,18 @@ import { InvalidArgumentError, type StreamElement } from 'tidemark';
 import { show } from './canonical.js';
 import type { DisorderedEvents } from './disorderedEvents.js';
 
-/** Options of {@link watermarkPlacement}. */
+/**
+ * Options of {@link watermarkPlacement}.
+ *
+ * @example
+ * ```ts
+ * import * as fc from 'fast-check';
+ * import { disorderedEvents, watermarkPlacement, type WatermarkPlacementOptions } from 'tidemark/testing';
+ *
+ * const options: WatermarkPlacementOptions = { maxLag: 20 };
+ * const streams = disorderedEvents(fc.nat(), { maxDisorder: 3 }).chain((input) => watermarkPlacement(input, options));
+ * ```
+ */
 export interface WatermarkPlacementOptions {
   /** How far below the bounded watermark a placed watermark may lag. @defaultValue 5 */
   maxLag?: number | undefined;
