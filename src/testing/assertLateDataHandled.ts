@@ -18,7 +18,7 @@ import type { PropertyOptions } from './PropertyOptions.js';
  * import { disorderedEvents, type LateDataConfig } from 'tidemark/testing';
  *
  * const config: LateDataConfig<number, number> = {
- *   pipeline: { operator: (ctx) => filterEvents((n: number) => n >= 0) }, // stateless: nothing is ever late
+ *   pipeline: { operator: () => filterEvents((n: number) => n >= 0) }, // stateless: nothing is ever late
  *   events: disorderedEvents(fc.nat(), { maxDisorder: 3 }),
  *   lateWhen: () => false,
  *   counted: (out) => out.map((e) => e.value),
