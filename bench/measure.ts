@@ -5,7 +5,8 @@ import type { QueryOptions, StreamQuery } from './query.js';
 /**
  * The measuring harness: runs a query's tidemark pipeline and its reference over the same
  * pre-generated events, alternating, after a warm-up, and reports the median CPU time
- * (`process.cpuUsage()`, user + system, so GC threads count) and the peak heap.
+ * (`process.cpuUsage()`, user + system, so GC threads count) and the peak heap. Before
+ * each timed sample the heap is collected and left to settle (see `settleHeap`).
  */
 
 /** The heap is sampled once every this many input events (both sides alike). */
@@ -26,13 +27,23 @@ export function gcAvailable(): boolean {
   return typeof (globalThis as GlobalWithGc).gc === 'function';
 }
 
-/** Tracks the peak of `process.memoryUsage().heapUsed` above a post-GC baseline. */
+/**
+ * Waits after a full GC for V8's concurrent sweeper to finish, so that the cost of the GC
+ * (and the sweeping of the big pre-generated input) is not charged to the next timed run.
+ */
+export async function settleHeap(ms = SETTLE_MS): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const SETTLE_MS = 250;
+
+/** Tracks the peak of `process.memoryUsage().heapUsed` above a baseline taken at `start()`. */
 export class HeapSampler {
   baseline = 0;
   peak = 0;
 
   start(): void {
-    collectGarbage();
     this.baseline = this.peak = process.memoryUsage().heapUsed;
   }
 
@@ -143,11 +154,18 @@ export function verifySame<O>(query: StreamQuery<unknown, O>, tidemark: Sink<O>,
 }
 
 export interface PairOptions {
-  /** Measured runs of each side (alternating which goes first). */
+  /** Measured samples of each side (alternating which side goes first). */
   readonly runs: number;
   /** Untimed warm-up runs of each side, over the first `warmupEvents` events. */
   readonly warmupRuns: number;
   readonly warmupEvents: number;
+  /**
+   * A sample repeats the run (a fresh pipeline or reference each time) until it has taken
+   * about this much CPU time, so that fast queries are not timed over a few milliseconds.
+   */
+  readonly minSampleSeconds: number;
+  /** Pause after the GC before each sample, ms. @defaultValue 250 */
+  readonly settleMs?: number;
 }
 
 export interface PairResult {
@@ -156,20 +174,49 @@ export interface PairResult {
   readonly tidemarkEventsPerSec: number;
   readonly referenceEventsPerSec: number;
   readonly ratio: number;
-  /** Peak heap growth of the tidemark runs above the post-GC baseline (the input excluded). */
+  /** Peak heap growth of the tidemark runs above the settled baseline (the input excluded). */
   readonly peakHeapBytes: number;
   readonly referencePeakHeapBytes: number;
-  /** The post-GC heap before the runs: mostly the pre-generated input. */
+  /** The settled heap before the runs: mostly the pre-generated input. */
   readonly inputHeapBytes: number;
+  /** Runs per sample (tidemark, reference). */
+  readonly passes: readonly [number, number];
+  /** CPU seconds per run, one per sample. */
   readonly tidemarkCpuSeconds: number[];
   readonly referenceCpuSeconds: number[];
 }
 
+type Side = 'tidemark' | 'reference';
+
+/** One timed sample: `passes` runs of one side after the heap settled; CPU seconds per run. */
+async function sample<E, O>(
+  side: Side,
+  query: StreamQuery<E, O>,
+  events: readonly E[],
+  options: QueryOptions,
+  passes: number,
+  settleMs: number | undefined,
+): Promise<{ cpuSeconds: number; heapGrowth: number; sink: Sink<O> }> {
+  await settleHeap(settleMs);
+  const run = side === 'tidemark' ? runTidemark : runReference;
+  let cpu = 0;
+  let heapGrowth = 0;
+  let sink = makeSink(query);
+  for (let i = 0; i < passes; i++) {
+    sink = makeSink(query);
+    const r = run(query, events, options, sink);
+    cpu += r.cpuSeconds;
+    heapGrowth = Math.max(heapGrowth, r.heapGrowth);
+  }
+  return { cpuSeconds: cpu / passes, heapGrowth, sink };
+}
+
 /**
- * Measures a query: warm-up, then `runs` pairs, alternating the order within each pair;
- * verifies (outside the timing) that the first pair produced the same outputs.
+ * Measures a query: warm-up; calibration of the runs per sample; then `runs` pairs of
+ * samples, alternating the order within each pair. Verifies, outside the timing, that the
+ * warm-up and the first measured pair produced the same outputs on both sides.
  */
-export function measurePair<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, pair: PairOptions): PairResult {
+export async function measurePair<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, pair: PairOptions): Promise<PairResult> {
   const warm = events.slice(0, Math.min(events.length, pair.warmupEvents));
   for (let i = 0; i < pair.warmupRuns; i++) {
     const t = makeSink(query);
@@ -178,28 +225,36 @@ export function measurePair<E, O>(query: StreamQuery<E, O>, events: readonly E[]
     runReference(query, warm, options, r);
     if (i === 0) verifySame(query, t, r);
   }
-  collectGarbage();
+  // Calibration: one run of each side over all events.
+  const passesFor = async (side: Side): Promise<number> => {
+    const { cpuSeconds } = await sample(side, query, events, options, 1, pair.settleMs);
+    return Math.max(1, Math.min(20, Math.ceil(pair.minSampleSeconds / Math.max(cpuSeconds, 1e-3))));
+  };
+  const passes: [number, number] = [await passesFor('tidemark'), await passesFor('reference')];
+  await settleHeap(pair.settleMs);
   const inputHeapBytes = process.memoryUsage().heapUsed;
-  const tidemark: RunResult[] = [];
-  const reference: RunResult[] = [];
+  const tidemark: { cpuSeconds: number; heapGrowth: number }[] = [];
+  const reference: { cpuSeconds: number; heapGrowth: number }[] = [];
   let outputs = 0;
   for (let i = 0; i < pair.runs; i++) {
-    const t = makeSink(query);
-    const r = makeSink(query);
+    let t: Awaited<ReturnType<typeof sample<E, O>>>;
+    let r: Awaited<ReturnType<typeof sample<E, O>>>;
     if (i % 2 === 0) {
-      tidemark.push(runTidemark(query, events, options, t));
-      reference.push(runReference(query, events, options, r));
+      t = await sample('tidemark', query, events, options, passes[0], pair.settleMs);
+      r = await sample('reference', query, events, options, passes[1], pair.settleMs);
     } else {
-      reference.push(runReference(query, events, options, r));
-      tidemark.push(runTidemark(query, events, options, t));
+      r = await sample('reference', query, events, options, passes[1], pair.settleMs);
+      t = await sample('tidemark', query, events, options, passes[0], pair.settleMs);
     }
+    tidemark.push(t);
+    reference.push(r);
     if (i === 0) {
-      verifySame(query, t, r);
-      outputs = t.count();
+      verifySame(query, t.sink, r.sink);
+      outputs = t.sink.count();
     }
   }
-  const tCpu = tidemark.map((r) => r.cpuSeconds);
-  const rCpu = reference.map((r) => r.cpuSeconds);
+  const tCpu = tidemark.map((x) => x.cpuSeconds);
+  const rCpu = reference.map((x) => x.cpuSeconds);
   const tidemarkEventsPerSec = events.length / median(tCpu);
   const referenceEventsPerSec = events.length / median(rCpu);
   return {
@@ -208,9 +263,10 @@ export function measurePair<E, O>(query: StreamQuery<E, O>, events: readonly E[]
     tidemarkEventsPerSec,
     referenceEventsPerSec,
     ratio: tidemarkEventsPerSec / referenceEventsPerSec,
-    peakHeapBytes: Math.max(...tidemark.map((r) => r.heapGrowth)),
-    referencePeakHeapBytes: Math.max(...reference.map((r) => r.heapGrowth)),
+    peakHeapBytes: Math.max(...tidemark.map((x) => x.heapGrowth)),
+    referencePeakHeapBytes: Math.max(...reference.map((x) => x.heapGrowth)),
     inputHeapBytes,
+    passes,
     tidemarkCpuSeconds: tCpu,
     referenceCpuSeconds: rCpu,
   };

@@ -45,7 +45,9 @@ const NEXMARK_BOUND = 1_000;
 const MEMORY_CHECKPOINTS = [2_000_000, 20_000_000];
 
 function jobs(cli: Cli): Job[] {
-  const pair = cli.quick ? { runs: 3, warmupRuns: 1, warmupEvents: 100_000 } : { runs: 5, warmupRuns: 2, warmupEvents: 500_000 };
+  const pair = cli.quick
+    ? { runs: 3, warmupRuns: 1, warmupEvents: 100_000, minSampleSeconds: 0.1, settleMs: 100 }
+    : { runs: 5, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5 };
   const nexmarkEvents = cli.quick ? 300_000 : 2_000_000;
   const list: Job[] = [];
   const wanted = (name: string): boolean => cli.only === undefined || cli.only.includes(name);

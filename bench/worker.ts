@@ -40,14 +40,14 @@ export function describeNexmark(events: number, generator: NexmarkGenerator, bou
   return `${events.toLocaleString('en-US')} events, ${c.eventsPerSecond.toLocaleString('en-US')} events per event-time second, ${ooo}, boundedOutOfOrderness(${bound})`;
 }
 
-export function runJob(job: Job): JobResult {
+export async function runJob(job: Job): Promise<JobResult> {
   if (job.kind === 'micro') {
     const config = { ...DEFAULT_MICRO_CONFIG, ...job.config };
     const t0 = performance.now();
     const events = generateMicroEvents(config);
     const generationSeconds = (performance.now() - t0) / 1000;
     const query = tumblingCount(config.windowMs);
-    const result = measurePair(query, events, { bound: config.boundMs }, job.pair);
+    const result = await measurePair(query, events, { bound: config.boundMs }, job.pair);
     return { kind: 'row', row: { query: 'micro', title: query.title, params: describeMicro(config), target: 0.5, generationSeconds, ...result } };
   }
   if (job.kind === 'nexmark') {
@@ -56,7 +56,7 @@ export function runJob(job: Job): JobResult {
     const t0 = performance.now();
     const events = generator.slice(0, job.events);
     const generationSeconds = (performance.now() - t0) / 1000;
-    const result = measurePair(query, events, { bound: job.bound }, job.pair);
+    const result = await measurePair(query, events, { bound: job.bound }, job.pair);
     const params = describeNexmark(job.events, generator, job.bound);
     return { kind: 'row', row: { query: query.name, title: query.title, params, target, generationSeconds, ...result } };
   }
@@ -67,10 +67,9 @@ export function runJob(job: Job): JobResult {
 // Run as a forked worker.
 if (process.send !== undefined && process.argv[2] !== undefined) {
   if (!gcAvailable()) console.warn('worker: gc() unavailable; heap figures include garbage (run with --expose-gc)');
-  try {
-    const result = runJob(JSON.parse(process.argv[2]) as Job);
-    process.send({ ok: true, result }, () => process.exit(0));
-  } catch (err) {
-    process.send({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1));
-  }
+  const send = process.send.bind(process);
+  runJob(JSON.parse(process.argv[2]) as Job).then(
+    (result) => send({ ok: true, result }, () => process.exit(0)),
+    (err: unknown) => send({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1)),
+  );
 }
