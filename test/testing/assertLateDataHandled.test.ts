@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, type Timestamped } from 'tidemark';
+import { InvalidArgumentError, type Collector, type Timestamped } from 'tidemark';
 import { assertLateDataHandled, disorderedEvents } from 'tidemark/testing';
 import { failureOf } from './fixtures/failureOf.js';
 import { lastFiringValues, tinyTumbling, type TinyBug } from './fixtures/tinyTumbling.js';
@@ -47,7 +47,7 @@ describe('assertLateDataHandled', () => {
     assertLateDataHandled<number, number>({
       pipeline: {
         engine: (ctx) => {
-          let out!: Parameters<ReturnType<typeof tinyTumbling>['open']>[0] extends infer _ ? import('tidemark').Collector<number> : never;
+          let out!: Collector<number>;
           let wm = -Infinity;
           return {
             name: 'filterLate',

@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, collect, tumbling, windowAggregate } from 'tidemark';
+import { InvalidArgumentError, collect, tumbling, windowAggregate, type Collector } from 'tidemark';
 import { DEFAULT_SEED, assertMatchesOracle, boundaryTimestamps, disorderedEvents, type DisorderedEvents } from 'tidemark/testing';
 import { failureOf } from './fixtures/failureOf.js';
-import { tinyOracle, tinyTumbling } from './fixtures/tinyTumbling.js';
+import { tinyOracle, tinyTumbling, type TinyResult } from './fixtures/tinyTumbling.js';
 
 const events = disorderedEvents(fc.nat(9), { maxDisorder: 4, timestamps: boundaryTimestamps(10, { windows: { min: 0, max: 5 } }) });
 const env = { ...process.env };
@@ -100,7 +100,7 @@ describe('assertMatchesOracle', () => {
       assertMatchesOracle({
         pipeline: {
           engine: () => {
-            let out!: Parameters<ReturnType<typeof tinyTumbling>['open']>[0];
+            let out!: Collector<TinyResult>;
             return { name: 'backwards', open: (o) => void (out = o), onEvent: () => {}, onWatermark: (t) => out.watermark(-t) };
           },
         },
