@@ -5,7 +5,8 @@ import { assertLateDataHandled, disorderedEvents } from 'tidemark/testing';
 import { failureOf } from './fixtures/failureOf.js';
 import { lastFiringValues, tinyTumbling, type TinyBug } from './fixtures/tinyTumbling.js';
 
-const events = disorderedEvents(fc.nat(9), { maxDisorder: 3, lateFraction: 0.3 });
+// A narrow time range makes the off-by-one coincidence (window end − 1 + lateness = watermark) common.
+const events = disorderedEvents(fc.nat(9), { maxDisorder: 3, lateFraction: 0.3, timeRange: { min: 0, max: 40 } });
 const windowEndMinusOne = (t: number) => Math.floor(t / 10) * 10 + 9;
 
 const config = (allowedLateness: number, bug: TinyBug = 'none') => ({
@@ -27,10 +28,11 @@ describe('assertLateDataHandled', () => {
       const { error, events: shrunk } = failureOf(() => assertLateDataHandled(config(lateness, 'late-off-by-one')));
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toMatch(/^assertLateDataHandled: property failed after \d+ case\(s\)/);
-      expect(shrunk).toHaveLength(2);
+      expect(shrunk.length).toBeGreaterThanOrEqual(2); // a newer event, then one behind the watermark
+      expect(shrunk.length).toBeLessThanOrEqual(3);
       expect(error.message).toContain(`late data mishandled (maxDisorder 3, allowedLateness ${lateness}):`);
-      expect(error.message).toMatch(/late but not in the late output: 0@\d+ \(watermark \d+ at arrival\)/);
-      expect(error.message).toContain('late but counted in a result: 0');
+      expect(error.message).toMatch(/late but not in the late output: \d@-?\d+ \(watermark -?\d+ at arrival\)/);
+      expect(error.message).toMatch(/late but counted in a result: \d/);
     }
   });
 
