@@ -1,0 +1,54 @@
+import * as fc from 'fast-check';
+import type { OperatorFunction, SchedulerLike } from 'rxjs';
+import { describe, expectTypeOf, it } from 'vitest';
+import { count, tumbling, windowAggregateEngine, type OperatorSnapshot, type StreamElement, type Timestamped, type WindowResult } from 'tidemark';
+import {
+  OperatorHarness,
+  VirtualClock,
+  disorderedEvents,
+  fromMarbles,
+  parseMarbles,
+  type DisorderedEvents,
+  type EnginePipeline,
+  type Keyed,
+  type Marble,
+  type Pipeline,
+  type PipelineContext,
+  type Recording,
+} from 'tidemark/testing';
+
+describe('tidemark/testing types', () => {
+  it('VirtualClock is an RxJS SchedulerLike', () => {
+    expectTypeOf<VirtualClock>().toExtend<SchedulerLike>();
+  });
+
+  it('an engine factory such as windowAggregateEngine(config) is an engine pipeline', () => {
+    const factory = windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() });
+    expectTypeOf({ engine: factory }).toExtend<EnginePipeline<string, WindowResult<undefined, unknown>>>();
+    expectTypeOf<Pipeline<string, number>>().toEqualTypeOf<
+      | { readonly engine: EnginePipeline<string, number>['engine'] }
+      | { readonly operator: (context: PipelineContext<string>) => OperatorFunction<StreamElement<string>, StreamElement<number>> }
+    >();
+  });
+
+  it('the harness takes its types from the pipeline and is a Recording', () => {
+    const h = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) });
+    expectTypeOf(h).toEqualTypeOf<OperatorHarness<string, WindowResult<undefined, unknown>>>();
+    expectTypeOf(h.late).toEqualTypeOf<readonly Timestamped<string>[]>();
+    expectTypeOf(h.snapshot()).toEqualTypeOf<OperatorSnapshot>();
+    expectTypeOf(h).toExtend<Recording<WindowResult<undefined, unknown>>>();
+    // @ts-expect-error an event of the wrong type
+    h.pushEvent(1, 1);
+  });
+
+  it('marbles are strings without a values map, and the map’s type with one', () => {
+    expectTypeOf(parseMarbles('a@1')).toEqualTypeOf<Marble<string>[]>();
+    expectTypeOf(parseMarbles('a@1', { a: 1 })).toEqualTypeOf<Marble<number>[]>();
+    expectTypeOf(fromMarbles('a@1', { a: { n: 1 } })).toEqualTypeOf<import('rxjs').Observable<StreamElement<{ n: number }>>>();
+  });
+
+  it('disorderedEvents wraps values in { key, value } when given keys', () => {
+    expectTypeOf(disorderedEvents(fc.nat(), { maxDisorder: 1 })).toEqualTypeOf<fc.Arbitrary<DisorderedEvents<number>>>();
+    expectTypeOf(disorderedEvents(fc.nat(), { maxDisorder: 1, keys: ['a', 'b'] as const })).toEqualTypeOf<fc.Arbitrary<DisorderedEvents<Keyed<'a' | 'b', number>>>>();
+  });
+});
