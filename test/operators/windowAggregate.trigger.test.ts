@@ -47,15 +47,16 @@ function onVirtualClock(window: WindowAssigner, trigger: AfterWatermarkOptions) 
   const s = new VirtualTimeScheduler();
   const source = new Subject<StreamElement<string>>();
   const seen: [number, StreamElement<WindowResult<undefined, string[]>>][] = [];
+  const errors: unknown[] = [];
   const subscription = source
     .pipe(windowAggregate({ window, aggregate: collect<string>(), trigger: afterWatermark(trigger), scheduler: s }))
-    .subscribe((el) => seen.push([s.now(), el]));
+    .subscribe({ next: (el) => seen.push([s.now(), el]), error: (e: unknown) => errors.push(e) });
   /** Advances the clock to `t`, then pushes the elements. */
   const at = (t: number, ...els: StreamElement<string>[]) => {
     advanceTo(s, t);
     for (const el of els) source.next(el);
   };
-  return { s, source, seen, subscription, at };
+  return { s, source, seen, errors, subscription, at };
 }
 
 describe('windowAggregate: early firings every N events', () => {
@@ -197,7 +198,9 @@ describe('windowAggregate: early firings every T of processing time', () => {
   it('an error cancels the pending processing-time action', () => {
     const v = onVirtualClock(tumbling(10), { early: { every: 100 } });
     v.at(0, event('a', 1));
-    v.source.error(new Error('upstream'));
+    const upstream = new Error('upstream');
+    v.source.error(upstream);
+    expect(v.errors).toEqual([upstream]);
     expect(v.s.actions).toHaveLength(0);
   });
 
