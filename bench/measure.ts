@@ -174,6 +174,8 @@ export interface PairResult {
   readonly tidemarkEventsPerSec: number;
   readonly referenceEventsPerSec: number;
   readonly ratio: number;
+  /** The smallest and largest ratio of one pair of samples: the spread of `ratio`. */
+  readonly ratioRange: readonly [number, number];
   /** Peak heap growth of the tidemark runs above the settled baseline (the input excluded). */
   readonly peakHeapBytes: number;
   readonly referencePeakHeapBytes: number;
@@ -255,6 +257,7 @@ export async function measurePair<E, O>(query: StreamQuery<E, O>, events: readon
   }
   const tCpu = tidemark.map((x) => x.cpuSeconds);
   const rCpu = reference.map((x) => x.cpuSeconds);
+  const pairRatios = tCpu.map((t, i) => rCpu[i]! / t);
   const tidemarkEventsPerSec = events.length / median(tCpu);
   const referenceEventsPerSec = events.length / median(rCpu);
   return {
@@ -263,6 +266,7 @@ export async function measurePair<E, O>(query: StreamQuery<E, O>, events: readon
     tidemarkEventsPerSec,
     referenceEventsPerSec,
     ratio: tidemarkEventsPerSec / referenceEventsPerSec,
+    ratioRange: [Math.min(...pairRatios), Math.max(...pairRatios)],
     peakHeapBytes: Math.max(...tidemark.map((x) => x.heapGrowth)),
     referencePeakHeapBytes: Math.max(...reference.map((x) => x.heapGrowth)),
     inputHeapBytes,

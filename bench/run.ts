@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { PairOptions } from './measure.js';
 import type { MemoryResult } from './memoryCheck.js';
 import { NEXMARK_QUERIES } from './nexmark/queries.js';
 import type { BenchRow, Job, JobResult } from './worker.js';
@@ -44,10 +45,14 @@ const NEXMARK_GENERATOR = { eventsPerSecond: 10_000, outOfOrderGroupSize: 100 };
 const NEXMARK_BOUND = 1_000;
 const MEMORY_CHECKPOINTS = [2_000_000, 20_000_000];
 
+function pairOptions(cli: Cli): PairOptions {
+  return cli.quick
+    ? { runs: 3, warmupRuns: 2, warmupEvents: 300_000, minSampleSeconds: 0.1, settleMs: 100 }
+    : { runs: 5, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5, settleMs: 250 };
+}
+
 function jobs(cli: Cli): Job[] {
-  const pair = cli.quick
-    ? { runs: 3, warmupRuns: 1, warmupEvents: 100_000, minSampleSeconds: 0.1, settleMs: 100 }
-    : { runs: 5, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5 };
+  const pair = pairOptions(cli);
   const nexmarkEvents = cli.quick ? 300_000 : 2_000_000;
   const list: Job[] = [];
   const wanted = (name: string): boolean => cli.only === undefined || cli.only.includes(name);
@@ -91,7 +96,7 @@ const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` :
 const fmtMB = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
 
 function table(rows: readonly BenchRow[]): string {
-  const head = ['query', 'what', 'events', 'tidemark ev/CPU-s', 'reference ev/CPU-s', 'ratio', 'target', 'peak heap tidemark / ref'];
+  const head = ['query', 'what', 'events', 'tidemark ev/CPU-s', 'reference ev/CPU-s', 'ratio', 'pair ratios', 'target', 'peak heap tidemark / ref'];
   const body = rows.map((r) => [
     r.query,
     r.title,
@@ -99,6 +104,7 @@ function table(rows: readonly BenchRow[]): string {
     fmtRate(r.tidemarkEventsPerSec),
     fmtRate(r.referenceEventsPerSec),
     r.ratio.toFixed(2),
+    `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`,
     `${r.ratio >= r.target ? '≥' : '<'} ${r.target}`,
     `${fmtMB(r.peakHeapBytes)} / ${fmtMB(r.referencePeakHeapBytes)}`,
   ]);
@@ -146,10 +152,13 @@ async function main(): Promise<void> {
       const who = rows.filter((x) => x.params === r.params).map((x) => x.query);
       console.log(`${who.join(', ')}: ${r.params}; generator cost excluded (${r.generationSeconds.toFixed(1)} s, before timing).`);
     }
+    const p = pairOptions(cli);
     console.log(
-      'Method: events per CPU-second (user + system, process.cpuUsage) over a pre-generated array, median of the runs, ' +
-        'tidemark and the hand-written reference alternating in one process per query after warm-up; ' +
-        'outputs verified equal; peak heap = max sampled heapUsed above the post-GC baseline (input excluded).',
+      'Method: events per CPU-second (user + system, process.cpuUsage, GC threads included) over a pre-generated array; ' +
+        'one process per query; warm-up, then samples of tidemark and the hand-written reference alternating, each after a full GC ' +
+        `and a ${p.settleMs} ms pause, each repeating the run to >= ${p.minSampleSeconds} CPU-s; median of ${p.runs} samples; ` +
+        `"pair ratios" = range over the ${p.runs} pairs. ` +
+        'Outputs verified equal. Peak heap = max sampled heapUsed above the settled baseline (input excluded).',
     );
   }
   if (memory.length > 0) {
@@ -168,11 +177,13 @@ async function main(): Promise<void> {
         tidemarkEventsPerSec: Math.round(r.tidemarkEventsPerSec),
         referenceEventsPerSec: Math.round(r.referenceEventsPerSec),
         ratio: Number(r.ratio.toFixed(3)),
+        ratioRange: r.ratioRange.map((x) => Number(x.toFixed(3))),
         peakHeapBytes: r.peakHeapBytes,
         referencePeakHeapBytes: r.referencePeakHeapBytes,
         target: r.target,
         params: r.params,
         outputs: r.outputs,
+        passesPerSample: { tidemark: r.passes[0], reference: r.passes[1] },
         tidemarkCpuSeconds: r.tidemarkCpuSeconds,
         referenceCpuSeconds: r.referenceCpuSeconds,
       })),

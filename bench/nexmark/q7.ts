@@ -1,6 +1,6 @@
-import { boundedOutOfOrderness, filterEvents, mapEvents, tumbling, values, windowAggregate, withEventTime, type Aggregator, type WindowResult } from 'tidemark';
+import { boundedOutOfOrderness, filterEvents, tumbling, values, windowAggregate, withEventTime, type Aggregator, type WindowResult } from 'tidemark';
 import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
-import { eventTime, isBid, type Bid, type NexmarkEvent } from './model.js';
+import { eventTime, isBid, type Bid, type BidEvent, type NexmarkEvent } from './model.js';
 
 /** Nexmark q7 window: 10 s tumbling. */
 export const Q7_SIZE = 10_000;
@@ -12,10 +12,10 @@ export interface HighestBid {
 }
 
 /** Keeps the highest price seen and the bids at that price (Flink's q7 keeps them all). */
-export function highestBid(): Aggregator<Bid, HighestBid, HighestBid> {
+export function highestBid(): Aggregator<BidEvent, HighestBid, HighestBid> {
   return {
     create: () => ({ price: -Infinity, bids: [] }),
-    add(acc, bid) {
+    add(acc, { bid }) {
       if (bid.price > acc.price) {
         acc.price = bid.price;
         acc.bids = [bid];
@@ -37,7 +37,6 @@ export const q7: StreamQuery<NexmarkEvent, WindowResult<undefined, HighestBid>> 
     source.pipe(
       withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) }),
       filterEvents(isBid),
-      mapEvents((e) => e.bid),
       windowAggregate({ window: tumbling(Q7_SIZE), aggregate: highestBid() }),
       values(),
     ),
