@@ -1,21 +1,26 @@
-import { EMPTY, NEVER, Observable, Subject, VirtualTimeScheduler, defer, from, map, of, range, take, tap } from 'rxjs';
+import { EMPTY, NEVER, Subject, defer, from, map, of, range, take, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ACTIVE, END_OF_TIME, IDLE, InvalidWatermarkError, barrier, event, mergeEventTime, watermark, withEventTime, type StreamElement } from 'tidemark';
+import { TwoInputHarness, VirtualClock, expectMarbles } from 'tidemark/testing';
+import { record } from '../support/record.js';
+import { recordOnClock } from '../support/recordOnClock.js';
 
 interface Row {
   at: number;
 }
 
-function record<T>(source: Observable<T>) {
-  const r = { out: [] as T[], completed: false, error: undefined as unknown };
-  const subscription = source.subscribe({ next: (x) => r.out.push(x), error: (e) => (r.error = e), complete: () => (r.completed = true) });
-  return { get: () => r, subscription };
-}
+/** mergeEventTime of two inputs, driven by a harness. */
+const merged = <T>() => new TwoInputHarness<T, T, T>({ operator: (left, right) => mergeEventTime(left, right) });
 
-function advanceTo(s: VirtualTimeScheduler, t: number): void {
-  s.maxFrames = t;
-  s.flush();
-  s.frame = t;
+/** Two inputs through withEventTime on one virtual clock (`a` idle after 100, `b` after `bIdle`), merged; records (clock, element) pairs. */
+function idleInputs(bIdle?: number) {
+  const clock = new VirtualClock();
+  const sa = new Subject<Row>();
+  const sb = new Subject<Row>();
+  const a = sa.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: clock }));
+  const b = sb.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: bIdle, scheduler: clock }));
+  const h = recordOnClock(mergeEventTime(a, b), clock);
+  return { clock, sa, sb, seen: () => h.get().out, subscription: h.subscription };
 }
 
 describe('mergeEventTime', () => {
@@ -43,27 +48,16 @@ describe('mergeEventTime', () => {
   });
 
   it('many: events as they arrive; the watermark is the minimum of the inputs, forwarded only when it advances', () => {
-    const a = new Subject<StreamElement<string>>();
-    const b = new Subject<StreamElement<string>>();
-    const h = record(mergeEventTime(a, b));
-    a.next(event('x', 1));
-    a.next(watermark(5));
-    b.next(event('y', 2));
-    b.next(watermark(3));
-    a.next(watermark(9));
-    b.next(watermark(3));
-    b.next(watermark(2)); // an input going backwards changes nothing
-    b.next(watermark(7));
-    b.complete(); // a completed input counts as +Infinity
-    a.next(watermark(8));
-    a.next(event('z', 20));
-    expect(h.get().completed).toBe(false);
-    a.complete();
-    expect(h.get()).toEqual({
-      out: [event('x', 1), event('y', 2), watermark(3), watermark(7), watermark(9), event('z', 20), END_OF_TIME],
-      completed: true,
-      error: undefined,
-    });
+    const h = merged<string>();
+    h.left.pushMarbles('x@1 W5');
+    h.right.pushMarbles('y@2 W3');
+    h.left.pushMarbles('W9');
+    h.right.pushMarbles('W3 W2 W7'); // an input going backwards changes nothing
+    h.right.complete(); // a completed input counts as +Infinity
+    h.left.pushMarbles('W8 z@20');
+    expectMarbles(h, 'x@1 y@2 W3 W7 W9 z@20');
+    h.left.complete();
+    expectMarbles(h, 'x@1 y@2 W3 W7 W9 z@20 W+inf |');
   });
 
   it('an input that completed before another starts counts as +Infinity', () => {
@@ -73,21 +67,15 @@ describe('mergeEventTime', () => {
   });
 
   it('ignores idle inputs, and never goes back when an idle input resumes behind', () => {
-    const s = new VirtualTimeScheduler();
-    const sa = new Subject<Row>();
-    const sb = new Subject<Row>();
-    const a = sa.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s }));
-    const b = sb.pipe(withEventTime<Row>({ timestamp: (r) => r.at, scheduler: s }));
-    const seen: [number, StreamElement<Row>][] = [];
-    mergeEventTime(a, b).subscribe((el) => seen.push([s.now(), el]));
+    const { clock, sa, sb, seen, subscription } = idleInputs();
     sa.next({ at: 1 });
     sb.next({ at: 50 });
-    advanceTo(s, 100); // a is idle: only b holds the watermark back
+    clock.advanceTo(100); // a is idle: only b holds the watermark back
     sb.next({ at: 60 });
-    advanceTo(s, 150);
+    clock.advanceTo(150);
     sa.next({ at: 5 }); // a resumes with watermark 4 < 59: the output does not go back
     sb.next({ at: 70 });
-    expect(seen).toEqual([
+    expect(seen()).toEqual([
       [0, event({ at: 1 }, 1)],
       [0, event({ at: 50 }, 50)],
       [0, watermark(0)],
@@ -98,23 +86,19 @@ describe('mergeEventTime', () => {
       [150, event({ at: 70 }, 70)],
     ]);
     sa.next({ at: 65 }); // a now holds the watermark at 64
-    expect(seen.slice(8)).toEqual([[150, event({ at: 65 }, 65)], [150, watermark(64)]]);
+    expect(seen().slice(8)).toEqual([[150, event({ at: 65 }, 65)], [150, watermark(64)]]);
+    subscription.unsubscribe();
+    expect(clock.pending).toBe(0);
   });
 
   it('when every input is idle the output is idle; an event makes it active again', () => {
-    const s = new VirtualTimeScheduler();
-    const sa = new Subject<Row>();
-    const sb = new Subject<Row>();
-    const a = sa.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s }));
-    const b = sb.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s }));
-    const seen: [number, StreamElement<Row>][] = [];
-    const sub = mergeEventTime(a, b).subscribe((el) => seen.push([s.now(), el]));
+    const { clock, sa, sb, seen, subscription } = idleInputs(100);
     sa.next({ at: 1 });
     sb.next({ at: 2 });
-    advanceTo(s, 100);
-    advanceTo(s, 150);
+    clock.advanceTo(100);
+    clock.advanceTo(150);
     sa.next({ at: 10 });
-    expect(seen).toEqual([
+    expect(seen()).toEqual([
       [0, event({ at: 1 }, 1)],
       [0, event({ at: 2 }, 2)],
       [0, watermark(0)],
@@ -124,8 +108,9 @@ describe('mergeEventTime', () => {
       [150, event({ at: 10 }, 10)],
       [150, watermark(9)],
     ]);
-    sub.unsubscribe();
-    expect(s.actions).toHaveLength(0);
+    expect(clock.pending).toBe(1); // a watches for idleness again (b is still idle)
+    subscription.unsubscribe();
+    expect(clock.pending).toBe(0);
   });
 
   it('an event on an idle input that did not announce it is active makes the output active first', () => {
@@ -137,19 +122,15 @@ describe('mergeEventTime', () => {
   });
 
   it('an idle input still holds the stream open when the other input completes: no +Infinity until it completes', () => {
-    const a = new Subject<StreamElement<string>>();
-    const b = new Subject<StreamElement<string>>();
-    const h = record(mergeEventTime(a, b));
-    a.next(watermark(5));
-    b.next(watermark(7));
-    a.next(IDLE); // b alone holds the watermark now
-    expect(h.get().out).toEqual([watermark(5), watermark(7)]);
-    b.complete(); // only the idle input a is left running: the output is idle, not at +Infinity
-    expect(h.get()).toEqual({ out: [watermark(5), watermark(7), IDLE], completed: false, error: undefined });
-    a.next(event('late-ish', 6));
-    a.next(watermark(8));
-    a.complete();
-    expect(h.get()).toEqual({ out: [watermark(5), watermark(7), IDLE, ACTIVE, event('late-ish', 6), watermark(8), END_OF_TIME], completed: true, error: undefined });
+    const h = merged<string>();
+    h.left.pushMarbles('W5');
+    h.right.pushMarbles('W7');
+    h.left.pushMarbles('idle'); // b alone holds the watermark now
+    expectMarbles(h, 'W5 W7');
+    h.right.complete(); // only the idle input a is left running: the output is idle, not at +Infinity
+    expectMarbles(h, 'W5 W7 idle');
+    h.left.pushMarbles('late-ish@6 W8 |');
+    expectMarbles(h, 'W5 W7 idle active late-ish@6 W8 W+inf |');
   });
 
   it('errors with InvalidWatermarkError on a watermark that is not a number', () => {
@@ -160,25 +141,20 @@ describe('mergeEventTime', () => {
   });
 
   it('forwards a barrier once every running input has delivered it', () => {
-    const a = new Subject<StreamElement<number>>();
-    const b = new Subject<StreamElement<number>>();
-    const h = record(mergeEventTime(a, b));
-    a.next(barrier(1));
-    a.next(barrier(2));
-    expect(h.get().out).toEqual([]);
-    b.next(barrier(1));
-    expect(h.get().out).toEqual([barrier(1)]);
-    b.next(barrier(2));
-    expect(h.get().out).toEqual([barrier(1), barrier(2)]);
+    const h = merged<number>();
+    h.left.pushMarbles('B1 B2');
+    expectMarbles(h, '');
+    h.right.pushMarbles('B1');
+    expectMarbles(h, 'B1');
+    h.right.pushMarbles('B2');
+    expectMarbles(h, 'B1 B2');
   });
 
   it('a completed input no longer holds a barrier back', () => {
-    const a = new Subject<StreamElement<number>>();
-    const b = new Subject<StreamElement<number>>();
-    const h = record(mergeEventTime(a, b));
-    a.next(barrier(1));
-    b.complete();
-    expect(h.get().out).toEqual([barrier(1)]);
+    const h = merged<number>();
+    h.left.pushMarbles('B1');
+    h.right.complete();
+    expectMarbles(h, 'B1');
   });
 
   it('a barrier from an input that then completed does not stand in for a running input', () => {

@@ -20,7 +20,7 @@ import {
   sliding,
   sum,
   tumbling,
-  watermark,
+  watermark as W,
   windowAggregate,
   windowAggregateEngine,
   withEventTime,
@@ -31,43 +31,48 @@ import {
   type WindowAggregateConfig,
   type WindowResult,
 } from 'tidemark';
+import { OperatorHarness, expectMarbles, fromMarbles, type PipelineContext } from 'tidemark/testing';
+import { BAD_TIMESTAMPS } from '../support/badTimestamps.js';
+import { errorOf } from '../support/errorOf.js';
+import { record } from '../support/record.js';
+import { R, result } from '../support/windowResult.js';
 
-type Out<K, R> = StreamElement<WindowResult<K, R>>;
+type Counts = WindowResult<undefined, number>;
 
-/** The result element of window [start, end): an event at end − 1. */
-function R<R, K = undefined>(start: number, end: number, value: R, firing: WindowResult<K, R>['firing'] = 'on-time', key?: K): Timestamped<WindowResult<K, R>> {
-  return event({ key: key as K, start, end, value, firing }, end - 1);
-}
-const W = watermark;
-
-function record<T>(source: Observable<T>) {
-  const r = { out: [] as T[], completed: false, error: undefined as unknown };
-  const subscription = source.subscribe({ next: (x) => r.out.push(x), error: (e) => (r.error = e), complete: () => (r.completed = true) });
-  return { get: () => r, subscription };
-}
-
-/** Runs `input` through the operator synchronously; asserts that it completed. */
-function run<T, O>(input: StreamElement<T>[], op: OperatorFunction<StreamElement<T>, O>): O[] {
-  const r = record(from(input).pipe(op)).get();
+/** Runs marbles (ending in `|`) or elements through the operator synchronously; asserts that it completed. */
+function run<O>(input: string, op: OperatorFunction<StreamElement<string>, O>): O[];
+function run<T, O>(input: StreamElement<T>[], op: OperatorFunction<StreamElement<T>, O>): O[];
+function run<T, O>(input: string | StreamElement<T>[], op: OperatorFunction<StreamElement<T>, O>): O[] {
+  const source = typeof input === 'string' ? (fromMarbles(input) as Observable<StreamElement<T>>) : from(input);
+  const r = record(source.pipe(op)).get();
   if (r.error !== undefined) throw r.error;
   expect(r.completed).toBe(true);
   return r.out;
 }
 
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
+/** A harness around a windowAggregate of string events; `ctx.late` is its late side output. */
+function harness<R>(config: (ctx: PipelineContext<string>) => WindowAggregateConfig<string, undefined, unknown, R>) {
+  return new OperatorHarness<string, WindowResult<undefined, R>>({ operator: (ctx) => windowAggregate(config(ctx)) });
 }
 
 const counts = () => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count() });
+/** A harness around {@link counts}: tumbling(10) windows counting string events. */
+const countsHarness = () => new OperatorHarness<string, Counts>({ operator: counts });
+
+/** 0, 1, 2 … from a synchronous source, with monotonous watermarks, counted in tumbling(10) windows; `produced()` says how many the source made. */
+function countedRange() {
+  let produced = 0;
+  const stream = range(0, 1e6).pipe(
+    tap(() => produced++),
+    withEventTime({ timestamp: (i: number) => i }),
+    windowAggregate({ window: tumbling(10), aggregate: count() }),
+  );
+  return { stream, produced: () => produced };
+}
 
 describe('windowAggregate: the stream contract', () => {
   it('empty: the final +Infinity watermark, then complete', () => {
-    expect(run<string, Out<undefined, number>>([], counts())).toEqual([END_OF_TIME]);
+    expectMarbles(countsHarness().pushMarbles('|'), 'W+inf |');
   });
 
   it('never: nothing, no completion', () => {
@@ -77,71 +82,66 @@ describe('windowAggregate: the stream contract', () => {
   });
 
   it('never after some events: nothing but what the watermarks made due', () => {
-    const source = new Subject<StreamElement<string>>();
-    const h = record(source.pipe(counts()));
-    source.next(event('a', 1));
-    source.next(event('b', 15));
-    source.next(W(9));
-    expect(h.get().out).toEqual([R(0, 10, 1), W(9)]);
-    expect(h.get().completed).toBe(false);
-    h.subscription.unsubscribe();
+    const h = countsHarness().pushMarbles('a@1 b@15 W9');
+    expectMarbles(h, 'r@9 W9', { r: result(0, 10, 1) });
+    h.close();
+    expect(h.clock.pending).toBe(0);
   });
 
   it('one event: fired by the final watermark', () => {
-    expect(run([event('a', 3)], counts())).toEqual([R(0, 10, 1), END_OF_TIME]);
+    expectMarbles(countsHarness().pushMarbles('a@3 |'), 'r@9 W+inf |', { r: result(0, 10, 1) });
   });
 
   it('many events: results are emitted before the watermark that fired them; late events are never counted', () => {
-    const late: Timestamped<string>[] = [];
     const metrics = { lateEvents: 0 };
-    const input = [event('a', 1), event('b', 4), event('c', 12), W(9), event('d', 3), W(19)];
-    const out = run(input, windowAggregate({ window: tumbling(10), aggregate: count(), late: (e) => late.push(e), metrics }));
-    expect(out).toEqual([R(0, 10, 2), W(9), R(10, 20, 1), W(19), END_OF_TIME]);
-    expect(late).toEqual([event('d', 3)]);
-    expect(late[0]).toBe(input[4]);
+    const h = harness((ctx) => ({ window: tumbling(10), aggregate: count(), late: ctx.late, metrics }));
+    const d = event('d', 3);
+    h.pushMarbles('a@1 b@4 c@12 W9').push(d).pushMarbles('W19 |');
+    expectMarbles(h, 'r@9 W9 s@19 W19 W+inf |', { r: result(0, 10, 2), s: result(10, 20, 1) });
+    expect(h.late).toEqual([event('d', 3)]);
+    expect(h.late[0]).toBe(d);
     expect(metrics.lateEvents).toBe(1);
   });
 
   it('one watermark fires every window it completes, in time order', () => {
-    const out = run([event('x', 21), event('y', 1), event('z', 11), W(25)], counts());
-    expect(out).toEqual([R(0, 10, 1), R(10, 20, 1), W(25), R(20, 30, 1), END_OF_TIME]);
+    expectMarbles(countsHarness().pushMarbles('x@21 y@1 z@11 W25 |'), 'p@9 q@19 W25 r@29 W+inf |', {
+      p: result(0, 10, 1),
+      q: result(10, 20, 1),
+      r: result(20, 30, 1),
+    });
   });
 
   it('a watermark exactly at end − 1 fires the window; at end − 2 it does not', () => {
-    const source = new Subject<StreamElement<string>>();
-    const h = record(source.pipe(counts()));
-    source.next(event('a', 5));
-    source.next(W(8));
-    expect(h.get().out).toEqual([W(8)]);
-    source.next(W(9));
-    expect(h.get().out).toEqual([W(8), R(0, 10, 1), W(9)]);
+    const h = countsHarness().pushMarbles('a@5 W8');
+    expectMarbles(h, 'W8');
+    h.pushMarbles('W9');
+    expectMarbles(h, 'W8 r@9 W9', { r: result(0, 10, 1) });
   });
 
   it('watermarks never go backwards and are forwarded only when they advance', () => {
-    const out = run([W(5), W(3), W(5), W(-Infinity), event('a', 7), W(7)], counts());
-    expect(out).toEqual([W(5), W(7), R(0, 10, 1), END_OF_TIME]);
+    expectMarbles(countsHarness().pushMarbles('W5 W3 W5 W-inf a@7 W7 |'), 'W5 W7 r@9 W+inf |', { r: result(0, 10, 1) });
   });
 
   it('passes barriers and status elements through unchanged and in order', () => {
     const b = barrier(1);
-    const out = run([event('a', 1), b, IDLE, W(9)], counts());
-    expect(out).toEqual([b, IDLE, R(0, 10, 1), W(9), END_OF_TIME]);
-    expect(out[0]).toBe(b);
-    expect(out[1]).toBe(IDLE);
+    const h = countsHarness().push(event('a', 1), b, IDLE, W(9)).complete();
+    expectMarbles(h, 'B1 idle r@9 W9 W+inf |', { r: result(0, 10, 1) });
+    expect(h.output[0]).toBe(b);
+    expect(h.output[1]).toBe(IDLE);
   });
 
   it('is cold: each subscription has its own windows', () => {
     const op = counts();
-    expect(run([event('a', 1), event('b', 2)], op)).toEqual([R(0, 10, 2), END_OF_TIME]);
-    expect(run([event('c', 3)], op)).toEqual([R(0, 10, 1), END_OF_TIME]);
+    expectMarbles(new OperatorHarness<string, Counts>({ operator: () => op }).pushMarbles('a@1 b@2 |'), 'r@9 W+inf |', { r: result(0, 10, 2) });
+    expectMarbles(new OperatorHarness<string, Counts>({ operator: () => op }).pushMarbles('c@3 |'), 'r@9 W+inf |', { r: result(0, 10, 1) });
   });
 
   it('propagates an upstream error, without firing or the final watermark', () => {
     const boom = new Error('upstream');
-    const r = record(concat(of(event('a', 1), W(0)), throwError(() => boom)).pipe(counts())).get();
-    expect(r.out).toEqual([W(0)]);
-    expect(r.error).toBe(boom);
-    expect(r.completed).toBe(false);
+    const h = countsHarness().pushMarbles('a@1 W0').pushError(boom);
+    expectMarbles(h, 'W0 #');
+    expect(h.failure).toBe(boom);
+    expect(h.completed).toBe(false);
   });
 
   it('early unsubscribe unsubscribes the source', () => {
@@ -153,57 +153,37 @@ describe('windowAggregate: the stream contract', () => {
   });
 
   it('a downstream take(1) stops a synchronous source at once', () => {
-    let produced = 0;
-    const r = record(
-      range(0, 1e6).pipe(
-        tap(() => produced++),
-        withEventTime({ timestamp: (i: number) => i }),
-        windowAggregate({ window: tumbling(10), aggregate: count() }),
-        take(1),
-      ),
-    ).get();
-    expect(r.out).toEqual([W(-1)]);
-    expect(produced).toBe(1);
+    const counted = countedRange();
+    expect(record(counted.stream.pipe(take(1))).get().out).toEqual([W(-1)]);
+    expect(counted.produced()).toBe(1);
   });
 
   it('a downstream take(1) of a result stops a synchronous source right after the watermark that fired it', () => {
-    let produced = 0;
-    const r = record(
-      range(0, 1e6).pipe(
-        tap(() => produced++),
-        withEventTime({ timestamp: (i: number) => i }),
-        windowAggregate({ window: tumbling(10), aggregate: count() }),
-        take(2),
-      ),
-    ).get();
-    expect(r.out).toEqual([W(-1), W(0)]);
-    expect(produced).toBe(2);
-    let produced2 = 0;
-    const r2 = record(
-      range(0, 1e6).pipe(
-        tap(() => produced2++),
-        withEventTime({ timestamp: (i: number) => i }),
-        windowAggregate({ window: tumbling(10), aggregate: count() }),
-        filter((el): el is Timestamped<WindowResult<undefined, number>> => el.kind === 'event'),
-        take(1),
-      ),
-    ).get();
-    expect(r2.out).toEqual([R(0, 10, 10)]);
-    expect(produced2).toBe(11); // event 10 advances the watermark to 9, which fires [0, 10)
+    const counted = countedRange();
+    expect(record(counted.stream.pipe(take(2))).get().out).toEqual([W(-1), W(0)]);
+    expect(counted.produced()).toBe(2);
+    const results = countedRange();
+    const r = record(results.stream.pipe(filter((el): el is Timestamped<Counts> => el.kind === 'event'), take(1))).get();
+    expect(r.out).toEqual([R(0, 10, 10)]);
+    expect(results.produced()).toBe(11); // event 10 advances the watermark to 9, which fires [0, 10)
   });
 });
 
 describe('windowAggregate: tumbling windows', () => {
   it('puts negative timestamps in the window below them (floor modulo)', () => {
-    const out = run([event('a', -1), event('b', -10), event('c', -11), event('d', 0)], counts());
-    expect(out).toEqual([R(-20, -10, 1), R(-10, 0, 2), R(0, 10, 1), END_OF_TIME]);
+    expectMarbles(countsHarness().pushMarbles('a@-1 b@-10 c@-11 d@0 |'), 'p@-11 q@-1 r@9 W+inf |', {
+      p: result(-20, -10, 1),
+      q: result(-10, 0, 2),
+      r: result(0, 10, 1),
+    });
   });
 
   it('aligns windows to the offset', () => {
-    const input = [event('a', 2), event('b', 3), event('c', 12), event('d', 13)];
-    const expected = [R(-7, 3, 1), R(3, 13, 2), R(13, 23, 1), END_OF_TIME];
-    expect(run(input, windowAggregate({ window: tumbling(10, 3), aggregate: count() }))).toEqual(expected);
-    expect(run(input, windowAggregate({ window: tumbling(10, -7), aggregate: count() }))).toEqual(expected);
+    const expected = { p: result(-7, 3, 1), q: result(3, 13, 2), r: result(13, 23, 1) };
+    for (const offset of [3, -7]) {
+      const h = harness(() => ({ window: tumbling(10, offset), aggregate: count() })).pushMarbles('a@2 b@3 c@12 d@13 |');
+      expectMarbles(h, 'p@2 q@12 r@22 W+inf |', expected);
+    }
   });
 
   it('gives the same result for events out of order within the watermark bound', () => {
@@ -220,48 +200,34 @@ describe('windowAggregate: tumbling windows', () => {
 
 describe('windowAggregate: lateness', () => {
   it('routes events late beyond allowedLateness to the late observer (PartialObserver form) and counts them', () => {
-    const late: Timestamped<string>[] = [];
     const metrics = { lateEvents: 0 };
-    const out = run(
-      [event('a', 1), W(10), event('b', 9), event('c', 10)],
-      windowAggregate({ window: tumbling(10), aggregate: count(), late: { next: (e) => late.push(e) }, metrics }),
-    );
-    expect(out).toEqual([R(0, 10, 1), W(10), R(10, 20, 1), END_OF_TIME]);
-    expect(late).toEqual([event('b', 9)]);
+    const h = harness((ctx) => ({ window: tumbling(10), aggregate: count(), late: { next: ctx.late }, metrics }));
+    h.pushMarbles('a@1 W10 b@9 c@10 |');
+    expect(h.output).toEqual([R(0, 10, 1), W(10), R(10, 20, 1), END_OF_TIME]);
+    expect(h.late).toEqual([event('b', 9)]);
     expect(metrics.lateEvents).toBe(1);
   });
 
   it('drops and counts late events without a late route', () => {
     const metrics = { lateEvents: 0 };
-    const input = [event('a', 1), W(9), event('b', 2), event('c', 3)];
-    expect(run(input, windowAggregate({ window: tumbling(10), aggregate: count(), metrics }))).toEqual([R(0, 10, 1), W(9), END_OF_TIME]);
+    expect(run('a@1 W9 b@2 c@3 |', windowAggregate({ window: tumbling(10), aggregate: count(), metrics }))).toEqual([R(0, 10, 1), W(9), END_OF_TIME]);
     expect(metrics.lateEvents).toBe(2);
   });
 
   it('re-fires a window for each event within allowedLateness, with the accumulated value, then cleans up', () => {
     const backend = new MemoryStateBackend();
-    const late: Timestamped<string>[] = [];
     const metrics = { lateEvents: 0 };
-    const source = new Subject<StreamElement<string>>();
-    const h = record(
-      source.pipe(
-        windowAggregate({ window: tumbling(10), aggregate: collect<string>(), allowedLateness: 5, late: (e) => late.push(e), metrics, state: () => backend }),
-      ),
-    );
+    const h = harness((ctx) => ({ window: tumbling(10), aggregate: collect<string>(), allowedLateness: 5, late: ctx.late, metrics, state: () => backend }));
     const contents = backend.table('contents');
     const timers = backend.timers('timers');
-    source.next(event('a', 1));
+    h.pushMarbles('a@1');
     expect([contents.size, timers.size]).toEqual([1, 2]); // fire at 9, purge at 14
-    source.next(W(9));
-    source.next(event('b', 2));
-    source.next(W(13));
-    source.next(event('c', 0));
+    h.pushMarbles('W9 b@2 W13 c@0');
     expect([contents.size, timers.size]).toEqual([1, 1]);
-    source.next(W(14)); // end − 1 + allowedLateness: cleaned up
+    h.pushMarbles('W14'); // end − 1 + allowedLateness: cleaned up
     expect([contents.size, timers.size]).toEqual([0, 0]);
-    source.next(event('d', 4));
-    source.complete();
-    expect(h.get().out).toEqual([
+    h.pushMarbles('d@4 |');
+    expect(h.output).toEqual([
       R(0, 10, ['a']),
       W(9),
       R(0, 10, ['a', 'b'], 'late'),
@@ -270,16 +236,13 @@ describe('windowAggregate: lateness', () => {
       W(14),
       END_OF_TIME,
     ]);
-    expect(late).toEqual([event('d', 4)]);
+    expect(h.late).toEqual([event('d', 4)]);
     expect(metrics.lateEvents).toBe(1);
   });
 
   it('a late event within allowedLateness for a window that had no state fires it at once, as late', () => {
     const backend = new MemoryStateBackend();
-    const out = run(
-      [W(9), event('a', 3), W(14)],
-      windowAggregate({ window: tumbling(10), aggregate: count(), allowedLateness: 5, state: () => backend }),
-    );
+    const out = run('W9 a@3 W14 |', windowAggregate({ window: tumbling(10), aggregate: count(), allowedLateness: 5, state: () => backend }));
     expect(out).toEqual([W(9), R(0, 10, 1, 'late'), W(14), END_OF_TIME]);
     expect(backend.table('contents').size).toBe(0);
     expect(backend.timers('timers').size).toBe(0);
@@ -287,65 +250,53 @@ describe('windowAggregate: lateness', () => {
 
   it('cleans up each window when the watermark reaches end − 1 (no lateness)', () => {
     const backend = new MemoryStateBackend();
-    const source = new Subject<StreamElement<{ k: string }>>();
-    record(source.pipe(windowAggregate({ window: tumbling(10), key: (v) => v.k, aggregate: count(), state: () => backend })));
-    source.next(event({ k: 'a' }, 1));
-    source.next(event({ k: 'b' }, 2));
-    source.next(event({ k: 'a' }, 15));
-    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([3, 3]);
-    source.next(W(9));
-    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([1, 1]);
-    source.next(W(19));
-    expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([0, 0]);
+    const h = new OperatorHarness<{ k: string }, unknown>({
+      operator: () => windowAggregate({ window: tumbling(10), key: (v: { k: string }) => v.k, aggregate: count(), state: () => backend }),
+    });
+    const sizes = () => [backend.table('contents').size, backend.timers('timers').size];
+    h.push(event({ k: 'a' }, 1), event({ k: 'b' }, 2), event({ k: 'a' }, 15));
+    expect(sizes()).toEqual([3, 3]);
+    h.pushWatermark(9);
+    expect(sizes()).toEqual([1, 1]);
+    h.pushWatermark(19);
+    expect(sizes()).toEqual([0, 0]);
   });
 });
 
 describe('windowAggregate: sliding windows', () => {
   it('assigns an event to every window containing it; fires in time order', () => {
     const backend = new MemoryStateBackend();
-    const out = run(
-      [event('a', 7), event('b', 1), event('c', 12)],
-      windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), state: () => backend }),
-    );
+    const out = run('a@7 b@1 c@12 |', windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), state: () => backend }));
     expect(out).toEqual([R(-5, 5, ['b']), R(0, 10, ['b', 'a']), R(5, 15, ['a', 'c']), R(10, 20, ['c']), END_OF_TIME]);
     expect([backend.table('contents').size, backend.timers('timers').size]).toEqual([0, 0]);
   });
 
   it('aligns windows to the offset', () => {
-    const out = run([event('a', 7), event('b', 1)], windowAggregate({ window: sliding(10, 5, 2), aggregate: collect<string>() }));
+    const out = run('a@7 b@1 |', windowAggregate({ window: sliding(10, 5, 2), aggregate: collect<string>() }));
     expect(out).toEqual([R(-8, 2, ['b']), R(-3, 7, ['b']), R(2, 12, ['a']), R(7, 17, ['a']), END_OF_TIME]);
   });
 
   it('with slide > size, events in the gaps belong to no window: neither results nor late', () => {
-    const late: Timestamped<string>[] = [];
     const metrics = { lateEvents: 0 };
-    const out = run(
-      [event('a', 3), event('gap', 7), event('b', 12), event('gap', -4), event('c', -7)],
-      windowAggregate({ window: sliding(5, 10), aggregate: collect<string>(), late: (e) => late.push(e), metrics }),
-    );
-    expect(out).toEqual([R(-10, -5, ['c']), R(0, 5, ['a']), R(10, 15, ['b']), END_OF_TIME]);
-    expect(late).toEqual([]);
+    const h = harness((ctx) => ({ window: sliding(5, 10), aggregate: collect<string>(), late: ctx.late, metrics }));
+    h.pushMarbles('a@3 gap@7 b@12 gap@-4 c@-7 |');
+    expect(h.output).toEqual([R(-10, -5, ['c']), R(0, 5, ['a']), R(10, 15, ['b']), END_OF_TIME]);
+    expect(h.late).toEqual([]);
     expect(metrics.lateEvents).toBe(0);
   });
 
   it('an event late for some of its windows goes to the others, and is not late', () => {
-    const late: Timestamped<string>[] = [];
     const metrics = { lateEvents: 0 };
-    const out = run(
-      [event('a', 7), W(9), event('b', 8), event('c', 3)],
-      windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), late: (e) => late.push(e), metrics }),
-    );
+    const h = harness((ctx) => ({ window: sliding(10, 5), aggregate: collect<string>(), late: ctx.late, metrics }));
+    h.pushMarbles('a@7 W9 b@8 c@3 |');
     // b@8 is late for [0,10) but not for [5,15); c@3 is late for both [-5,5) and [0,10).
-    expect(out).toEqual([R(0, 10, ['a']), W(9), R(5, 15, ['a', 'b']), END_OF_TIME]);
-    expect(late).toEqual([event('c', 3)]);
+    expect(h.output).toEqual([R(0, 10, ['a']), W(9), R(5, 15, ['a', 'b']), END_OF_TIME]);
+    expect(h.late).toEqual([event('c', 3)]);
     expect(metrics.lateEvents).toBe(1);
   });
 
   it('with allowedLateness, an event late for one window re-fires it and is added on time to the next', () => {
-    const out = run(
-      [event('a', 7), W(9), event('b', 8)],
-      windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), allowedLateness: 2 }),
-    );
+    const out = run('a@7 W9 b@8 |', windowAggregate({ window: sliding(10, 5), aggregate: collect<string>(), allowedLateness: 2 }));
     expect(out).toEqual([R(0, 10, ['a']), W(9), R(0, 10, ['a', 'b'], 'late'), R(5, 15, ['a', 'b']), END_OF_TIME]);
   });
 });
@@ -388,7 +339,7 @@ describe('windowAggregate: aggregators', () => {
   }
 
   it('collect, in timestamp order (ties in arrival order)', () => {
-    const out = run([event('c', 5), event('a', 2), event('d', 8), event('b', 2)], windowAggregate({ window: tumbling(10), aggregate: collect<string>() }));
+    const out = run('c@5 a@2 d@8 b@2 |', windowAggregate({ window: tumbling(10), aggregate: collect<string>() }));
     expect(out).toEqual([R(0, 10, ['a', 'b', 'c', 'd']), END_OF_TIME]);
   });
 
@@ -407,7 +358,7 @@ describe('windowAggregate: aggregators', () => {
       add: (acc, v, t) => ({ seen: acc.seen.includes(v) ? acc.seen : [...acc.seen, v], latest: Math.max(acc.latest, t) }),
       result: (acc) => `${acc.seen.length}@${acc.latest}`,
     };
-    const out = run([event('x', 4), event('y', 1), event('x', 7), event('z', 15)], windowAggregate({ window: tumbling(10), aggregate: distinctWithLatest }));
+    const out = run('x@4 y@1 x@7 z@15 |', windowAggregate({ window: tumbling(10), aggregate: distinctWithLatest }));
     expect(out).toEqual([R(0, 10, '2@7'), R(10, 20, '1@15'), END_OF_TIME]);
   });
 });
@@ -451,15 +402,7 @@ describe('windowAggregate: failures', () => {
   });
 
   it('bad timestamps (NaN, ±Infinity, a string) error the stream with InvalidTimestampError', () => {
-    const cases: [unknown, string][] = [
-      [NaN, 'got NaN'],
-      [Infinity, 'got Infinity'],
-      [-Infinity, 'got -Infinity'],
-      ['5', 'got string "5"'],
-      [undefined, 'got undefined undefined'],
-      [null, 'got object null'],
-    ];
-    for (const [bad, shown] of cases) {
+    for (const [bad, shown] of BAD_TIMESTAMPS) {
       const input = [event('a', 1), { kind: 'event', value: 'bad', timestamp: bad } as Timestamped<string>, event('c', 2)];
       const r = record(from(input).pipe(counts())).get();
       expect(InvalidTimestampError.isInvalidTimestampError(r.error)).toBe(true);

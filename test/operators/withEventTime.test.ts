@@ -1,4 +1,4 @@
-import { NEVER, Observable, Subject, VirtualTimeScheduler, concat, from, of, range, take, tap, throwError } from 'rxjs';
+import { NEVER, Observable, Subject, concat, from, of, range, take, tap, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE,
@@ -12,40 +12,22 @@ import {
   watermark,
   withEventTime,
   type DeadLetter,
-  type StreamElement,
   type WatermarkStrategy,
 } from 'tidemark';
+import { VirtualClock } from 'tidemark/testing';
+import { BAD_TIMESTAMPS } from '../support/badTimestamps.js';
+import { errorOf } from '../support/errorOf.js';
+import { record } from '../support/record.js';
+import { recordOnClock } from '../support/recordOnClock.js';
 
 interface Row {
   at: number;
   id?: string;
 }
 
-function record<T>(source: Observable<T>) {
-  const r = { out: [] as T[], completed: false, error: undefined as unknown };
-  const subscription = source.subscribe({ next: (x) => r.out.push(x), error: (e) => (r.error = e), complete: () => (r.completed = true) });
-  return { get: () => r, subscription };
-}
-
-/** Runs the virtual clock up to `t` (inclusive) and leaves it there. */
-function advanceTo(s: VirtualTimeScheduler, t: number): void {
-  s.maxFrames = t;
-  s.flush();
-  s.frame = t;
-}
-
 /** A strategy whose generator returns the given watermarks, one per event. */
 function scripted(...marks: unknown[]): WatermarkStrategy {
   return { create: () => ({ onEvent: () => marks.shift() as number }) };
-}
-
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 const byAt = withEventTime<Row>({ timestamp: (r) => r.at });
@@ -64,39 +46,42 @@ describe('withEventTime', () => {
   });
 
   it('never, with idleTimeout: only the idle status when due, then nothing; no timer left behind', () => {
-    const s = new VirtualTimeScheduler();
-    const h = record((NEVER as Observable<Row>).pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s })));
-    advanceTo(s, 99);
+    const clock = new VirtualClock();
+    const h = record((NEVER as Observable<Row>).pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: clock })));
+    clock.advanceTo(99);
     expect(h.get().out).toEqual([]);
-    advanceTo(s, 100);
+    clock.advanceTo(100);
     expect(h.get().out).toEqual([IDLE]);
-    advanceTo(s, 10_000);
+    expect(clock.pending).toBe(0);
+    clock.advanceTo(10_000);
     expect(h.get().out).toEqual([IDLE]);
-    expect(s.actions).toHaveLength(0);
+    expect(h.get().completed).toBe(false);
     h.subscription.unsubscribe();
+    expect(clock.pending).toBe(0);
   });
 
   it('unsubscribing cancels the pending idleness check', () => {
-    const s = new VirtualTimeScheduler();
+    const clock = new VirtualClock();
     const source = new Subject<Row>();
-    const h = record(source.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s })));
+    const h = record(source.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: clock })));
     source.next({ at: 1 });
-    advanceTo(s, 50);
-    expect(s.actions).toHaveLength(1);
+    clock.advanceTo(50);
+    expect(clock.pending).toBe(1);
     h.subscription.unsubscribe();
-    expect(s.actions).toHaveLength(0);
+    expect(clock.pending).toBe(0);
     expect(source.observed).toBe(false);
-    advanceTo(s, 1000);
+    clock.advanceTo(1000);
     expect(h.get().out).toEqual([event({ at: 1 }, 1), watermark(0)]);
   });
 
   it('completion cancels the pending idleness check', () => {
-    const s = new VirtualTimeScheduler();
+    const clock = new VirtualClock();
     const source = new Subject<Row>();
-    const h = record(source.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s })));
+    const h = record(source.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: clock })));
     source.next({ at: 1 });
+    expect(clock.pending).toBe(1);
     source.complete();
-    expect(s.actions).toHaveLength(0);
+    expect(clock.pending).toBe(0);
     expect(h.get().out).toEqual([event({ at: 1 }, 1), watermark(0), END_OF_TIME]);
     expect(h.get().completed).toBe(true);
   });
@@ -150,24 +135,19 @@ describe('withEventTime', () => {
   });
 
   it('a stream that goes idle announces it, and is active again before its next event', () => {
-    const s = new VirtualTimeScheduler();
+    const clock = new VirtualClock();
     const source = new Subject<Row>();
-    const seen: [number, StreamElement<Row>][] = [];
-    let completed = false;
-    source.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: s })).subscribe({
-      next: (el) => seen.push([s.now(), el]),
-      complete: () => (completed = true),
-    });
+    const h = recordOnClock(source.pipe(withEventTime<Row>({ timestamp: (r) => r.at, idleTimeout: 100, scheduler: clock })), clock);
     source.next({ at: 1 });
-    advanceTo(s, 60);
+    clock.advanceTo(60);
     source.next({ at: 2 }); // resets the idleness clock: idle at 160, not 100
-    advanceTo(s, 159);
-    expect(seen.map(([t]) => t)).toEqual([0, 0, 60, 60]);
-    advanceTo(s, 200);
+    clock.advanceTo(159);
+    expect(h.get().out.map(([t]) => t)).toEqual([0, 0, 60, 60]);
+    clock.advanceTo(200);
     source.next({ at: 3 });
-    advanceTo(s, 300);
+    clock.advanceTo(300);
     source.complete();
-    expect(seen).toEqual([
+    expect(h.get().out).toEqual([
       [0, event({ at: 1 }, 1)],
       [0, watermark(0)],
       [60, event({ at: 2 }, 2)],
@@ -179,8 +159,8 @@ describe('withEventTime', () => {
       [300, IDLE],
       [300, END_OF_TIME],
     ]);
-    expect(completed).toBe(true);
-    expect(s.actions).toHaveLength(0);
+    expect(h.get().completed).toBe(true);
+    expect(clock.pending).toBe(0);
   });
 
   it('propagates an upstream error, without the final watermark', () => {
@@ -228,15 +208,8 @@ describe('withEventTime', () => {
     }
   });
 
-  it('bad timestamps (NaN, ±Infinity, a string, undefined) error the stream with InvalidTimestampError', () => {
-    const cases: [unknown, string][] = [
-      [NaN, 'got NaN'],
-      [Infinity, 'got Infinity'],
-      [-Infinity, 'got -Infinity'],
-      ['5', 'got string "5"'],
-      [undefined, 'got undefined undefined'],
-    ];
-    for (const [bad, shown] of cases) {
+  it('bad timestamps (NaN, ±Infinity, a string, undefined, null) error the stream with InvalidTimestampError', () => {
+    for (const [bad, shown] of BAD_TIMESTAMPS) {
       const r = record(of({ at: 1 }, { at: bad as number, id: 'bad' }, { at: 2 }).pipe(byAt)).get();
       expect(r.out).toEqual([event({ at: 1 }, 1), watermark(0)]);
       expect(InvalidTimestampError.isInvalidTimestampError(r.error)).toBe(true);
