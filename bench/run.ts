@@ -48,7 +48,7 @@ const MEMORY_CHECKPOINTS = [2_000_000, 20_000_000];
 function pairOptions(cli: Cli): PairOptions {
   return cli.quick
     ? { runs: 3, warmupRuns: 2, warmupEvents: 300_000, minSampleSeconds: 0.1, settleMs: 100 }
-    : { runs: 5, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5, settleMs: 250 };
+    : { runs: 7, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5, settleMs: 250 };
 }
 
 function jobs(cli: Cli): Job[] {
