@@ -31,10 +31,11 @@ import {
   type WindowAggregateConfig,
   type WindowResult,
 } from 'tidemark';
-import { OperatorHarness, expectMarbles, fromMarbles, type PipelineContext } from 'tidemark/testing';
+import { OperatorHarness, expectMarbles, fromMarbles } from 'tidemark/testing';
 import { BAD_TIMESTAMPS } from '../support/badTimestamps.js';
 import { errorOf } from '../support/errorOf.js';
 import { record } from '../support/record.js';
+import { windowAggregateHarness } from '../support/windowAggregateHarness.js';
 import { R, result } from '../support/windowResult.js';
 
 type Counts = WindowResult<undefined, number>;
@@ -48,11 +49,6 @@ function run<T, O>(input: string | StreamElement<T>[], op: OperatorFunction<Stre
   if (r.error !== undefined) throw r.error;
   expect(r.completed).toBe(true);
   return r.out;
-}
-
-/** A harness around a windowAggregate of string events; `ctx.late` is its late side output. */
-function harness<R>(config: (ctx: PipelineContext<string>) => WindowAggregateConfig<string, undefined, unknown, R>) {
-  return new OperatorHarness<string, WindowResult<undefined, R>>({ operator: (ctx) => windowAggregate(config(ctx)) });
 }
 
 const counts = () => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count() });
@@ -94,7 +90,7 @@ describe('windowAggregate: the stream contract', () => {
 
   it('many events: results are emitted before the watermark that fired them; late events are never counted', () => {
     const metrics = { lateEvents: 0 };
-    const h = harness((ctx) => ({ window: tumbling(10), aggregate: count(), late: ctx.late, metrics }));
+    const h = windowAggregateHarness((ctx) => ({ window: tumbling(10), aggregate: count(), late: ctx.late, metrics }));
     const d = event('d', 3);
     h.pushMarbles('a@1 b@4 c@12 W9').push(d).pushMarbles('W19 |');
     expectMarbles(h, 'r@9 W9 s@19 W19 W+inf |', { r: result(0, 10, 2), s: result(10, 20, 1) });
@@ -181,7 +177,7 @@ describe('windowAggregate: tumbling windows', () => {
   it('aligns windows to the offset', () => {
     const expected = { p: result(-7, 3, 1), q: result(3, 13, 2), r: result(13, 23, 1) };
     for (const offset of [3, -7]) {
-      const h = harness(() => ({ window: tumbling(10, offset), aggregate: count() })).pushMarbles('a@2 b@3 c@12 d@13 |');
+      const h = windowAggregateHarness(() => ({ window: tumbling(10, offset), aggregate: count() })).pushMarbles('a@2 b@3 c@12 d@13 |');
       expectMarbles(h, 'p@2 q@12 r@22 W+inf |', expected);
     }
   });
@@ -201,7 +197,7 @@ describe('windowAggregate: tumbling windows', () => {
 describe('windowAggregate: lateness', () => {
   it('routes events late beyond allowedLateness to the late observer (PartialObserver form) and counts them', () => {
     const metrics = { lateEvents: 0 };
-    const h = harness((ctx) => ({ window: tumbling(10), aggregate: count(), late: { next: ctx.late }, metrics }));
+    const h = windowAggregateHarness((ctx) => ({ window: tumbling(10), aggregate: count(), late: { next: ctx.late }, metrics }));
     h.pushMarbles('a@1 W10 b@9 c@10 |');
     expect(h.output).toEqual([R(0, 10, 1), W(10), R(10, 20, 1), END_OF_TIME]);
     expect(h.late).toEqual([event('b', 9)]);
@@ -217,7 +213,7 @@ describe('windowAggregate: lateness', () => {
   it('re-fires a window for each event within allowedLateness, with the accumulated value, then cleans up', () => {
     const backend = new MemoryStateBackend();
     const metrics = { lateEvents: 0 };
-    const h = harness((ctx) => ({ window: tumbling(10), aggregate: collect<string>(), allowedLateness: 5, late: ctx.late, metrics, state: () => backend }));
+    const h = windowAggregateHarness((ctx) => ({ window: tumbling(10), aggregate: collect<string>(), allowedLateness: 5, late: ctx.late, metrics, state: () => backend }));
     const contents = backend.table('contents');
     const timers = backend.timers('timers');
     h.pushMarbles('a@1');
@@ -278,7 +274,7 @@ describe('windowAggregate: sliding windows', () => {
 
   it('with slide > size, events in the gaps belong to no window: neither results nor late', () => {
     const metrics = { lateEvents: 0 };
-    const h = harness((ctx) => ({ window: sliding(5, 10), aggregate: collect<string>(), late: ctx.late, metrics }));
+    const h = windowAggregateHarness((ctx) => ({ window: sliding(5, 10), aggregate: collect<string>(), late: ctx.late, metrics }));
     h.pushMarbles('a@3 gap@7 b@12 gap@-4 c@-7 |');
     expect(h.output).toEqual([R(-10, -5, ['c']), R(0, 5, ['a']), R(10, 15, ['b']), END_OF_TIME]);
     expect(h.late).toEqual([]);
@@ -287,7 +283,7 @@ describe('windowAggregate: sliding windows', () => {
 
   it('an event late for some of its windows goes to the others, and is not late', () => {
     const metrics = { lateEvents: 0 };
-    const h = harness((ctx) => ({ window: sliding(10, 5), aggregate: collect<string>(), late: ctx.late, metrics }));
+    const h = windowAggregateHarness((ctx) => ({ window: sliding(10, 5), aggregate: collect<string>(), late: ctx.late, metrics }));
     h.pushMarbles('a@7 W9 b@8 c@3 |');
     // b@8 is late for [0,10) but not for [5,15); c@3 is late for both [-5,5) and [0,10).
     expect(h.output).toEqual([R(0, 10, ['a']), W(9), R(5, 15, ['a', 'b']), END_OF_TIME]);

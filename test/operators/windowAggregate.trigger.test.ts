@@ -14,17 +14,15 @@ import {
   type StreamElement,
   type WindowAggregateConfig,
   type WindowAssigner,
-  type WindowResult,
 } from 'tidemark';
-import { OperatorHarness, VirtualClock } from 'tidemark/testing';
+import { VirtualClock } from 'tidemark/testing';
 import { recordOnClock } from '../support/recordOnClock.js';
+import { windowAggregateHarness } from '../support/windowAggregateHarness.js';
 import { R } from '../support/windowResult.js';
 
 /** Runs marbles to completion through a collect() window aggregation (tumbling(10) unless told) with the given trigger. */
 function fired(marbles: string, trigger: AfterWatermarkOptions, { allowedLateness = 0, window = tumbling(10) as WindowAssigner } = {}) {
-  const h = new OperatorHarness<string, WindowResult<undefined, string[]>>({
-    operator: () => windowAggregate({ window, aggregate: collect<string>(), trigger: afterWatermark(trigger), allowedLateness }),
-  });
+  const h = windowAggregateHarness(() => ({ window, aggregate: collect<string>(), trigger: afterWatermark(trigger), allowedLateness }));
   h.pushMarbles(marbles).complete();
   expect(h.completed).toBe(true);
   return h.output;

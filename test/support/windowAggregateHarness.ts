@@ -1,0 +1,10 @@
+import { windowAggregate, type WindowAggregateConfig, type WindowResult } from 'tidemark';
+import { OperatorHarness, type PipelineContext } from 'tidemark/testing';
+
+/**
+ * An {@link OperatorHarness} around the `windowAggregate` operator of string events, made fresh
+ * from `config(ctx)`: pass `ctx.late` as `late` to read the late side output in `harness.late`.
+ */
+export function windowAggregateHarness<K, R>(config: (ctx: PipelineContext<string>) => WindowAggregateConfig<string, K, unknown, R>) {
+  return new OperatorHarness<string, WindowResult<K, R>>({ operator: (ctx) => windowAggregate(config(ctx)) });
+}
