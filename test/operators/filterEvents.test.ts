@@ -1,26 +1,18 @@
-import { NEVER, Observable, Subject, concat, from, map, of, range, take, tap, throwError } from 'rxjs';
+import { from, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { IDLE, InvalidArgumentError, barrier, event, filterEvents, watermark, type StreamElement } from 'tidemark';
-
-function record<T>(source: Observable<T>) {
-  const r = { out: [] as T[], completed: false, error: undefined as unknown };
-  const subscription = source.subscribe({ next: (x) => r.out.push(x), error: (e) => (r.error = e), complete: () => (r.completed = true) });
-  return { get: () => r, subscription };
-}
+import { errorOf } from '../support/errorOf.js';
+import { elementwiseStreamContract } from '../support/elementwiseStreamContract.js';
+import { record } from '../support/record.js';
 
 const even = filterEvents((v: number) => v % 2 === 0);
 
 describe('filterEvents', () => {
-  it('empty: completes with nothing', () => {
-    const r = record(from<StreamElement<number>[]>([]).pipe(even)).get();
-    expect(r.out).toEqual([]);
-    expect(r.completed).toBe(true);
-  });
-
-  it('never: emits nothing and does not complete', () => {
-    const h = record((NEVER as Observable<StreamElement<number>>).pipe(even));
-    expect(h.get()).toEqual({ out: [], completed: false, error: undefined });
-    h.subscription.unsubscribe();
+  elementwiseStreamContract({
+    operator: even,
+    input: (i) => event(2 * i, i),
+    output: (i) => event(2 * i, i),
+    withCallback: (check) => filterEvents((v: number) => (check(v), v % 2 === 0)),
   });
 
   it('one event: kept or dropped by the predicate', () => {
@@ -47,50 +39,9 @@ describe('filterEvents', () => {
     expect(strings).toEqual([event('c', 3)]);
   });
 
-  it('propagates an upstream error', () => {
-    const boom = new Error('upstream');
-    const r = record(concat(of(event(2, 1)), throwError(() => boom)).pipe(even)).get();
-    expect(r.out).toEqual([event(2, 1)]);
-    expect(r.error).toBe(boom);
-  });
-
-  it('a throwing predicate errors the stream with that error and unsubscribes the source', () => {
-    const boom = new Error('predicate');
-    const source = new Subject<StreamElement<number>>();
-    const r = record(source.pipe(filterEvents((v: number) => {
-      if (v === 3) throw boom;
-      return true;
-    }))).get();
-    source.next(event(1, 1));
-    source.next(event(3, 3));
-    source.next(event(5, 5));
-    expect(r.out).toEqual([event(1, 1)]);
-    expect(r.error).toBe(boom);
-    expect(source.observed).toBe(false);
-  });
-
-  it('early unsubscribe unsubscribes the source', () => {
-    const source = new Subject<StreamElement<number>>();
-    const h = record(source.pipe(even));
-    h.subscription.unsubscribe();
-    expect(source.observed).toBe(false);
-  });
-
-  it('a downstream take(1) stops a synchronous source at once', () => {
-    let produced = 0;
-    const r = record(range(0, 1e6).pipe(tap(() => produced++), map((i) => event(i, i)), even, take(1))).get();
-    expect(r.out).toEqual([event(0, 0)]);
-    expect(produced).toBe(1);
-  });
-
   it('rejects a predicate that is not a function, at creation', () => {
-    let thrown: unknown;
-    try {
-      filterEvents(null as unknown as (v: number) => boolean);
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = errorOf(() => filterEvents(null as unknown as (v: number) => boolean));
     expect(InvalidArgumentError.isInvalidArgumentError(thrown)).toBe(true);
-    expect((thrown as Error).message).toBe('filterEvents: predicate must be a function, got null');
+    expect(thrown.message).toBe('filterEvents: predicate must be a function, got null');
   });
 });
