@@ -1,4 +1,4 @@
-import { NEVER, Observable, Subject, concat, filter, from, of, range, take, tap, throwError, type OperatorFunction } from 'rxjs';
+import { NEVER, Observable, Subject, filter, from, range, take, tap, type OperatorFunction } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   END_OF_TIME,
