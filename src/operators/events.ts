@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement, Timestamped } from '../time/elements.js';
-import { elementLift } from './internal/elementLift.js';
+import { EVENTS, chainTerminal } from './internal/ChainObservable.js';
 
 /**
  * Keeps only the events (with their timestamps), dropping watermarks, barriers and status
@@ -20,7 +20,5 @@ import { elementLift } from './internal/elementLift.js';
  * @see {@link values}
  */
 export function events<T>(): OperatorFunction<StreamElement<T>, Timestamped<T>> {
-  return elementLift<StreamElement<T>, Timestamped<T>>((el, out) => {
-    if (el.kind === 'event') out.next(el);
-  });
+  return chainTerminal<T, Timestamped<T>>(EVENTS);
 }

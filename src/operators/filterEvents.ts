@@ -1,7 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
 import { requireFunction } from '../time/validate.js';
-import { elementLift } from './internal/elementLift.js';
+import { chainStage } from './internal/ChainObservable.js';
+import { ForwardingStage, type Stage } from './internal/Stage.js';
 
 /**
  * Keeps the events that satisfy `predicate`; other elements pass unchanged.
@@ -23,7 +24,18 @@ export function filterEvents<T, S extends T>(predicate: (value: T, timestamp: nu
 export function filterEvents<T>(predicate: (value: T, timestamp: number) => boolean): OperatorFunction<StreamElement<T>, StreamElement<T>>;
 export function filterEvents<T>(predicate: (value: T, timestamp: number) => boolean): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   requireFunction('filterEvents', 'predicate', predicate);
-  return elementLift<StreamElement<T>, StreamElement<T>>((el, out) => {
-    if (el.kind !== 'event' || predicate(el.value, el.timestamp)) out.next(el);
-  });
+  return chainStage<T, T>((down) => new FilterStage(predicate, down));
+}
+
+class FilterStage<T> extends ForwardingStage<T, T> {
+  constructor(
+    private readonly predicate: (value: T, timestamp: number) => boolean,
+    down: Stage<T>,
+  ) {
+    super(down);
+  }
+
+  event(value: T, timestamp: number): void {
+    if (this.predicate(value, timestamp)) this.down.event(value, timestamp);
+  }
 }

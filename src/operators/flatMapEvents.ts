@@ -1,7 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
 import { requireFunction } from '../time/validate.js';
-import { elementLift } from './internal/elementLift.js';
+import type { Subscriber } from 'rxjs';
+import { chainStage } from './internal/ChainObservable.js';
+import { ForwardingStage, type Stage } from './internal/Stage.js';
 
 /**
  * Maps each event to zero or more values (any iterable, synchronously), all with the
@@ -22,12 +24,22 @@ import { elementLift } from './internal/elementLift.js';
  */
 export function flatMapEvents<T, U>(project: (value: T, timestamp: number) => Iterable<U>): OperatorFunction<StreamElement<T>, StreamElement<U>> {
   requireFunction('flatMapEvents', 'project', project);
-  return elementLift<StreamElement<T>, StreamElement<U>>((el, out) => {
-    if (el.kind !== 'event') return out.next(el);
-    const t = el.timestamp;
-    for (const value of project(el.value, t)) {
-      out.next({ kind: 'event', value, timestamp: t });
-      if (out.closed) return; // a downstream take(n) is done: pull no more values
+  return chainStage<T, U>((down, ctx) => new FlatMapStage(project, down, ctx.subscriber));
+}
+
+class FlatMapStage<T, U> extends ForwardingStage<T, U> {
+  constructor(
+    private readonly project: (value: T, timestamp: number) => Iterable<U>,
+    down: Stage<U>,
+    private readonly subscriber: Subscriber<unknown>,
+  ) {
+    super(down);
+  }
+
+  event(value: T, timestamp: number): void {
+    for (const v of this.project(value, timestamp)) {
+      this.down.event(v, timestamp);
+      if (this.subscriber.closed) return; // a downstream take(n) is done: pull no more values
     }
-  });
+  }
 }

@@ -1,7 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
 import { requireFunction } from '../time/validate.js';
-import { elementLift } from './internal/elementLift.js';
+import { chainStage } from './internal/ChainObservable.js';
+import { ForwardingStage, type Stage } from './internal/Stage.js';
 
 /**
  * Maps each event's value, keeping its timestamp; other elements pass unchanged.
@@ -21,8 +22,18 @@ import { elementLift } from './internal/elementLift.js';
  */
 export function mapEvents<T, U>(project: (value: T, timestamp: number) => U): OperatorFunction<StreamElement<T>, StreamElement<U>> {
   requireFunction('mapEvents', 'project', project);
-  return elementLift<StreamElement<T>, StreamElement<U>>((el, out) => {
-    if (el.kind === 'event') out.next({ kind: 'event', value: project(el.value, el.timestamp), timestamp: el.timestamp });
-    else out.next(el);
-  });
+  return chainStage<T, U>((down) => new MapStage(project, down));
+}
+
+class MapStage<T, U> extends ForwardingStage<T, U> {
+  constructor(
+    private readonly project: (value: T, timestamp: number) => U,
+    down: Stage<U>,
+  ) {
+    super(down);
+  }
+
+  event(value: T, timestamp: number): void {
+    this.down.event(this.project(value, timestamp), timestamp);
+  }
 }

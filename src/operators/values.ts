@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
-import { elementLift } from './internal/elementLift.js';
+import { VALUES, chainTerminal } from './internal/ChainObservable.js';
 
 /**
  * Leaves event time: emits the values of events and drops watermarks, barriers and
@@ -20,7 +20,5 @@ import { elementLift } from './internal/elementLift.js';
  * @see {@link events}
  */
 export function values<T>(): OperatorFunction<StreamElement<T>, T> {
-  return elementLift<StreamElement<T>, T>((el, out) => {
-    if (el.kind === 'event') out.next(el.value);
-  });
+  return chainTerminal<T, T>(VALUES);
 }

@@ -9,7 +9,8 @@ import { requireFunction, requireNonNegative } from '../time/validate.js';
 import type { WindowAssigner, WindowResult } from '../time/windows.js';
 import { toHandler, type DeadLetterRoute } from './internal/deadLetter.js';
 import type { Engine } from './internal/engine.js';
-import { engineOperator } from './internal/EngineSubscriber.js';
+import { chainStage } from './internal/ChainObservable.js';
+import { engineStage } from './internal/EngineStage.js';
 import { WindowEngine } from './internal/WindowEngine.js';
 
 /** Configuration of {@link windowAggregate}. */
@@ -80,10 +81,12 @@ export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
   config: WindowAggregateConfig<T, K, A, R>,
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<K, R>>> {
   const makeEngine = windowAggregateEngine(config);
-  return engineOperator(makeEngine, {
-    scheduler: config.scheduler,
-    deadLetter: toHandler('windowAggregate', 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined),
-  });
+  return chainStage(
+    engineStage(makeEngine, {
+      scheduler: config.scheduler,
+      deadLetter: toHandler('windowAggregate', 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined),
+    }),
+  );
 }
 
 /**

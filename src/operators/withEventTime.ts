@@ -1,12 +1,14 @@
-import { Observable, Subscriber, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Subscriber, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { show } from '../errors/TidemarkError.js';
 import { InvalidTimestampError } from '../errors/InvalidTimestampError.js';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
-import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
+import { ACTIVE, IDLE, type StreamElement } from '../time/elements.js';
 import { requireFunction, requireNonNegative, requirePositive } from '../time/validate.js';
 import { monotonousTimestamps, type WatermarkGenerator, type WatermarkStrategy } from '../time/watermarkStrategies.js';
+import { chainRoot } from './internal/ChainObservable.js';
 import { toHandler, type DeadLetter, type DeadLetterRoute } from './internal/deadLetter.js';
+import type { Stage } from './internal/Stage.js';
 
 const NAME = 'withEventTime';
 
@@ -69,14 +71,18 @@ export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFuncti
   if (idleTimeout !== undefined) requirePositive(NAME, 'idleTimeout', idleTimeout);
   const onBad = toHandler(NAME, 'deadLetter', deadLetter);
   return (source) =>
-    new Observable<StreamElement<T>>((subscriber) => {
-      const inner = new EventTimeSubscriber<T>(subscriber, timestamp, watermark.create() as WatermarkGenerator<T>, watermarkInterval, onBad);
-      if (idleTimeout !== undefined) inner.watchIdleness(idleTimeout, scheduler);
-      source.subscribe(inner);
+    chainRoot<StreamElement<T>>(source, (first, ctx) => {
+      const entry = new EventTimeEntry<T>(ctx.subscriber, first, timestamp, watermark.create() as WatermarkGenerator<T>, watermarkInterval, onBad);
+      if (idleTimeout !== undefined) entry.watchIdleness(idleTimeout, scheduler);
+      return entry as Subscriber<unknown>;
     });
 }
 
-class EventTimeSubscriber<T> extends Subscriber<T> {
+/**
+ * The head of a chain: stamps values, feeds the first stage with `(value, timestamp)`,
+ * and emits watermarks (and idleness) as the strategy dictates.
+ */
+class EventTimeEntry<T> extends Subscriber<T> {
   private emitted = -Infinity;
   private idle = false;
   private lastEventAt = 0;
@@ -85,7 +91,8 @@ class EventTimeSubscriber<T> extends Subscriber<T> {
   private idleCheck: Subscription | undefined = undefined;
 
   constructor(
-    private readonly out: Subscriber<StreamElement<T>>,
+    private readonly out: Subscriber<unknown>,
+    private readonly first: Stage<T>,
     private readonly timestampOf: (value: T) => number,
     private readonly generator: WatermarkGenerator<T>,
     private readonly interval: number,
@@ -107,12 +114,12 @@ class EventTimeSubscriber<T> extends Subscriber<T> {
       const t = this.timestampOf(value);
       if (t - t !== 0 || typeof t !== 'number') return this.badTimestamp(value, t);
       if (this.scheduler !== undefined) this.sawEvent();
-      this.out.next({ kind: 'event', value, timestamp: t });
+      this.first.event(value, t);
       const w = this.generator.onEvent(t, value);
       if (w > this.emitted && w >= this.emitted + this.interval) {
         if (typeof w !== 'number') throw new InvalidWatermarkError(NAME, w);
         this.emitted = w;
-        this.out.next({ kind: 'watermark', timestamp: w });
+        this.first.watermark(w);
       } else if (w !== w || typeof w !== 'number') {
         throw new InvalidWatermarkError(NAME, w);
       }
@@ -122,7 +129,17 @@ class EventTimeSubscriber<T> extends Subscriber<T> {
   }
 
   protected override _complete(): void {
-    if (this.emitted !== Infinity) this.out.next(END_OF_TIME);
+    try {
+      // A strategy may already have promised +Infinity; never send it twice.
+      if (this.emitted < Infinity) {
+        this.emitted = Infinity;
+        this.first.watermark(Infinity);
+      }
+      this.first.finish();
+    } catch (err) {
+      this.out.error(err);
+      return;
+    }
     this.out.complete();
   }
 
@@ -136,7 +153,7 @@ class EventTimeSubscriber<T> extends Subscriber<T> {
     this.lastEventAt = this.scheduler!.now();
     if (this.idle) {
       this.idle = false;
-      this.out.next(ACTIVE);
+      this.first.control(ACTIVE);
     }
     if (this.idleCheck === undefined) this.scheduleIdleCheck();
   }
@@ -147,7 +164,11 @@ class EventTimeSubscriber<T> extends Subscriber<T> {
       this.idleCheck = undefined;
       if (this.scheduler!.now() >= this.lastEventAt + this.idleTimeout) {
         this.idle = true;
-        this.out.next(IDLE);
+        try {
+          this.first.control(IDLE);
+        } catch (err) {
+          this.out.error(err);
+        }
       } else {
         this.scheduleIdleCheck();
       }

@@ -17,7 +17,7 @@ describe('filterEvents', () => {
 
   it('one event: kept or dropped by the predicate', () => {
     const kept = event(2, 7);
-    expect(record(of(kept).pipe(even)).get().out[0]).toBe(kept);
+    expect(record(of(kept).pipe(even)).get().out[0]).toEqual(kept);
     expect(record(of(event(1, 7)).pipe(even)).get().out).toEqual([]);
   });
 
@@ -27,8 +27,8 @@ describe('filterEvents', () => {
     const input: StreamElement<number>[] = [event(1, 1), w1, event(2, 2), b, IDLE, event(3, 5), event(4, 6), watermark(6)];
     const r = record(from(input).pipe(even)).get();
     expect(r.out).toEqual([w1, event(2, 2), b, IDLE, event(4, 6), watermark(6)]);
-    expect(r.out[0]).toBe(w1);
-    expect(r.out[2]).toBe(b);
+    expect(r.out[0]).toEqual(w1);
+    expect(r.out[2]).toEqual(b);
     expect(r.completed).toBe(true);
   });
 

@@ -26,9 +26,9 @@ describe('mapEvents', () => {
     const input: StreamElement<number>[] = [event(1, 1), w1, b, IDLE, event(2, 5), w5, event(3, -4)];
     const r = record(from(input).pipe(times10)).get();
     expect(r.out).toEqual([event(10, 1), w1, b, IDLE, event(20, 5), w5, event(30, -4)]);
-    expect(r.out[1]).toBe(w1);
-    expect(r.out[2]).toBe(b);
-    expect(r.out[5]).toBe(w5);
+    expect(r.out[1]).toEqual(w1);
+    expect(r.out[2]).toEqual(b);
+    expect(r.out[5]).toEqual(w5);
     expect(r.completed).toBe(true);
   });
 

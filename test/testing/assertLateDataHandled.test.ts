@@ -54,7 +54,7 @@ describe('assertLateDataHandled', () => {
           return {
             name: 'filterLate',
             open: (o) => void (out = o),
-            onEvent: (v, t, e) => (t + 2 <= wm ? ctx.late(e) : out.event(v, t)),
+            onEvent: (v, t) => (t + 2 <= wm ? ctx.late({ kind: 'event', value: v, timestamp: t }) : out.event(v, t)),
             onWatermark: (t) => {
               wm = t;
               out.watermark(t);

@@ -100,12 +100,12 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     return this.wm;
   }
 
-  onEvent(value: T, t: number, element: Timestamped<T>): void {
+  onEvent(value: T, t: number, element?: Timestamped<T>): void {
     const key = this.keyOf === undefined ? (undefined as K) : this.keyOf(value);
     if (this.kind === 0) {
       const start = windowStart(t, this.size, this.offset);
       const end = start + this.size;
-      if (end - 1 + this.lateness <= this.wm) this.late(element);
+      if (end - 1 + this.lateness <= this.wm) this.late(value, t, element);
       else this.add(key, start, start, end, value, t);
     } else if (this.kind === 1) {
       let assigned = false;
@@ -118,7 +118,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
           this.add(key, start, start, end, value, t);
         }
       }
-      if (isLate && !assigned) this.late(element);
+      if (isLate && !assigned) this.late(value, t, element);
     } else {
       this.sessionEvent(key, value, t, element);
     }
@@ -191,19 +191,19 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     if (this.lateness > 0) this.timers.delete(end - 1 + this.lateness, key, ns);
   }
 
-  private late(element: Timestamped<T>): void {
+  private late(value: T, t: number, element: Timestamped<T> | undefined): void {
     this.lateCount.set(this.lateCount.get() + 1);
     if (this.spec.metrics !== undefined) this.spec.metrics.lateEvents++;
-    this.spec.onLate?.(element);
+    this.spec.onLate?.(element ?? { kind: 'event', value, timestamp: t });
   }
 
   // --- sessions -----------------------------------------------------------------------
 
-  private sessionEvent(key: K, value: T, t: number, element: Timestamped<T>): void {
+  private sessionEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
     const live = this.sessions.get(key, 0) ?? NO_SESSIONS;
     const m = mergeSession(live, t, t + this.size);
     if (m.created) {
-      if (m.target.end - 1 + this.lateness <= this.wm) return this.late(element);
+      if (m.target.end - 1 + this.lateness <= this.wm) return this.late(value, t, element);
       this.sessions.set(key, 0, m.sessions);
       return this.add(key, m.target.ns, m.target.start, m.target.end, value, t);
     }

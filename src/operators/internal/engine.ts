@@ -39,7 +39,8 @@ export interface OperatorSnapshot {
  */
 export interface Engine<I, O> {
   readonly name: string;
-  onEvent(value: I, timestamp: number, element: Timestamped<I>): void;
+  /** `element`, when given, is the input element itself (kept for late routing); chained operators omit it. */
+  onEvent(value: I, timestamp: number, element?: Timestamped<I>): void;
   /** When the watermark advances: fires what it completes, then forwards it. */
   onWatermark(timestamp: number): void;
   /** Processing-time callback requested through {@link ProcessingTime.wakeAt}. */
