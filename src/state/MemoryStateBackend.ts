@@ -77,11 +77,16 @@ class MemoryCell<V> implements ValueCell<V> {
 
 const EMPTY: Iterable<never> = [];
 
+/** How many recently used namespaces a table remembers (sliding windows touch several per event). */
+const NS_CACHE = 4;
+
 class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   private byNamespace = new Map<N, Map<K, V>>();
-  // Most consecutive accesses hit the same namespace (the current window): cache it.
-  private lastNs: N | undefined = undefined;
-  private lastMap: Map<K, V> | undefined = undefined;
+  // Consecutive accesses mostly hit the same few namespaces (the open windows): a tiny
+  // round-robin cache in front of the namespace Map.
+  private readonly cachedNs: (N | undefined)[] = new Array<N | undefined>(NS_CACHE).fill(undefined);
+  private readonly cachedMap: (Map<K, V> | undefined)[] = new Array<Map<K, V> | undefined>(NS_CACHE).fill(undefined);
+  private nextSlot = 0;
   private count = 0;
 
   get size(): number {
@@ -89,13 +94,28 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   }
 
   private ns(namespace: N): Map<K, V> | undefined {
-    if (this.lastMap !== undefined && this.lastNs === namespace) return this.lastMap;
-    const m = this.byNamespace.get(namespace);
-    if (m !== undefined) {
-      this.lastNs = namespace;
-      this.lastMap = m;
+    for (let i = 0; i < NS_CACHE; i++) {
+      if (this.cachedNs[i] === namespace && this.cachedMap[i] !== undefined) return this.cachedMap[i];
     }
+    const m = this.byNamespace.get(namespace);
+    if (m !== undefined) this.remember(namespace, m);
     return m;
+  }
+
+  private remember(namespace: N, m: Map<K, V>): void {
+    const slot = this.nextSlot;
+    this.cachedNs[slot] = namespace;
+    this.cachedMap[slot] = m;
+    this.nextSlot = (slot + 1) % NS_CACHE;
+  }
+
+  private forget(namespace: N): void {
+    for (let i = 0; i < NS_CACHE; i++) {
+      if (this.cachedNs[i] === namespace) {
+        this.cachedNs[i] = undefined;
+        this.cachedMap[i] = undefined;
+      }
+    }
   }
 
   get(key: K, namespace: N): V | undefined {
@@ -107,8 +127,7 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
     let m = this.ns(namespace);
     if (m === undefined) {
       this.byNamespace.set(namespace, (m = new Map()));
-      this.lastNs = namespace;
-      this.lastMap = m;
+      this.remember(namespace, m);
     }
     const before = m.size;
     m.set(key, value);
@@ -121,8 +140,7 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
     this.count--;
     if (m.size === 0) {
       this.byNamespace.delete(namespace);
-      this.lastMap = undefined;
-      this.lastNs = undefined;
+      this.forget(namespace);
     }
   }
 
@@ -137,8 +155,8 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
 
   load(rows: ReadonlyArray<readonly [unknown, ReadonlyArray<readonly [unknown, unknown]>]>): void {
     this.byNamespace = new Map();
-    this.lastMap = undefined;
-    this.lastNs = undefined;
+    this.cachedNs.fill(undefined);
+    this.cachedMap.fill(undefined);
     this.count = 0;
     for (const [ns, entries] of rows) {
       const m = new Map(entries as [K, V][]);

@@ -251,7 +251,7 @@ describe('windowAggregate: lateness', () => {
     });
     const sizes = () => [backend.table('contents').size, backend.timers('timers').size];
     h.push(event({ k: 'a' }, 1), event({ k: 'b' }, 2), event({ k: 'a' }, 15));
-    expect(sizes()).toEqual([3, 3]);
+    expect(sizes()).toEqual([3, 2]); // one timer per window fires all of its keys
     h.pushWatermark(9);
     expect(sizes()).toEqual([1, 1]);
     h.pushWatermark(19);

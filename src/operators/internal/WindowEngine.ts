@@ -7,7 +7,7 @@ import type { Trigger } from '../../time/triggers.js';
 import { windowStart } from '../../time/windowMath.js';
 import type { WindowAssigner, WindowResult } from '../../time/windows.js';
 import type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './engine.js';
-import { mergeSession, type Session } from './sessionMerge.js';
+import { addToSessions, type Session } from './sessionMerge.js';
 
 /** @internal What the window engine needs, validated by `windowAggregate`. */
 export interface WindowEngineSpec<T, K, A, R> {
@@ -24,18 +24,24 @@ export interface WindowEngineSpec<T, K, A, R> {
 type Firing = WindowResult<unknown, unknown>['firing'];
 
 const NAME = 'windowAggregate';
-const NO_SESSIONS: readonly Session[] = [];
+/** The timer key of a tumbling or sliding window: one timer fires all keys of the window. */
+const ALL_KEYS = null;
 
 /**
  * @internal The RxJS-free state machine of `windowAggregate`: Flink's `WindowOperator`
  * with an `EventTimeTrigger` (plus Beam-style early firings).
  *
- * State (all in the backend): `contents` (key, window namespace) → accumulator;
- * `timers` at `end − 1` (fire) and `end − 1 + allowedLateness` (purge); for sessions,
- * `sessions` key → the key's live windows; for early firings, `pane` (events since the
- * last firing) and `pending` (the pane's processing-time timer) with `early-timers`.
- * The namespace of a tumbling or sliding window is its start; of a session, the timestamp
- * of the event that opened it (unique among a key's live sessions, which are disjoint).
+ * State (all in the backend):
+ * - tumbling and sliding windows: `contents` (key, window start) → accumulator, and one
+ *   timer per window (not per key) at `end − 1` (fire every key) and at
+ *   `end − 1 + allowedLateness` (purge every key);
+ * - sessions: `sessions` key → the key's live sessions, each with its accumulator, and a
+ *   timer per session, re-armed lazily: extending a session leaves its timer early, and
+ *   the early timer re-arms itself at the session's current `end − 1` when it fires;
+ * - early firings: `pane` (events since the last firing), `pending` (the pane's
+ *   processing-time timer) and `early-timers`, by (key, namespace).
+ * A session's namespace is the timestamp of the event that opened it (unique among a key's
+ * live sessions, which are disjoint).
  */
 export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   readonly name = NAME;
@@ -44,11 +50,15 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private wm = -Infinity;
   /** A lower bound of the earliest event-time timer: a watermark below it fires nothing. */
   private nextTimer = -Infinity;
+  /** The fixed window whose timers were registered last (skips re-registering them). */
+  private armedNs = NaN;
+  /** The window (of size `slide`) of the last event: most events fall in it again. */
+  private cachedStart = NaN;
 
   private readonly backend: StateBackend;
   private readonly contents: KeyedTable<K, number, A>;
-  private readonly timers: TimerQueue<K, number>;
-  private readonly sessions: KeyedTable<K, 0, readonly Session[]>;
+  private readonly timers: TimerQueue<K | null, number>;
+  private readonly sessions: KeyedTable<K, 0, Session<A>[]>;
   private readonly pane: KeyedTable<K, number, number>;
   private readonly pending: KeyedTable<K, number, number>;
   private readonly earlyTimers: TimerQueue<K, number>;
@@ -102,33 +112,27 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
 
   onEvent(value: T, t: number, element?: Timestamped<T>): void {
     const key = this.keyOf === undefined ? (undefined as K) : this.keyOf(value);
-    if (this.kind === 0) {
-      const start = windowStart(t, this.size, this.offset);
+    if (this.kind === 2) return this.sessionEvent(key, value, t, element);
+    // The last window of size `slide` containing t (for tumbling windows, slide = size).
+    let last = this.cachedStart;
+    if (!(t >= last && t < last + this.slide)) last = this.cachedStart = windowStart(t, this.slide, this.offset);
+    let assigned = false;
+    for (let start = last; start > t - this.size; start -= this.slide) {
       const end = start + this.size;
-      if (end - 1 + this.lateness <= this.wm) this.late(value, t, element);
-      else this.add(key, start, start, end, value, t);
-    } else if (this.kind === 1) {
-      let assigned = false;
-      let isLate = false;
-      for (let start = windowStart(t, this.slide, this.offset); start > t - this.size; start -= this.slide) {
-        const end = start + this.size;
-        if (end - 1 + this.lateness <= this.wm) isLate = true;
-        else {
-          assigned = true;
-          this.add(key, start, start, end, value, t);
-        }
+      if (end - 1 + this.lateness > this.wm) {
+        assigned = true;
+        this.addToWindow(key, start, end, value, t);
       }
-      if (isLate && !assigned) this.late(value, t, element);
-    } else {
-      this.sessionEvent(key, value, t, element);
     }
+    // An event of no window (a gap between sliding windows) is not late; one whose every window is, is.
+    if (!assigned && last + this.size > t) this.late(value, t, element);
   }
 
   onWatermark(t: number): void {
     if (!(t > this.wm)) return;
     this.wm = t;
     if (t >= this.nextTimer) {
-      this.timers.advanceTo(t, this.onTimer);
+      this.timers.advanceTo(t, this.kind === 2 ? this.onSessionTimer : this.onWindowTimer);
       this.nextTimer = this.timers.peek();
     }
     this.out.watermark(t);
@@ -158,37 +162,104 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     this.backend.restore(s.backend);
     this.wm = this.watermarkCell.get();
     this.nextTimer = -Infinity;
+    this.armedNs = NaN;
     this.wakeForEarlyTimers();
   }
 
-  // --- adding -------------------------------------------------------------------------
+  // --- tumbling and sliding windows ---------------------------------------------------
 
-  private add(key: K, ns: number, start: number, end: number, value: T, t: number): void {
-    let acc = this.contents.get(key, ns);
+  private addToWindow(key: K, start: number, end: number, value: T, t: number): void {
+    let acc = this.contents.get(key, start);
     if (acc === undefined) {
       acc = this.agg.create();
-      this.registerTimers(key, ns, end);
+      if (start !== this.armedNs) this.armWindow(start, end);
     }
-    this.addToAccumulator(key, ns, start, end, acc, value, t);
-  }
-
-  private addToAccumulator(key: K, ns: number, start: number, end: number, acc: A, value: T, t: number): void {
     acc = this.agg.add(acc, value, t);
-    this.contents.set(key, ns, acc);
-    if (end - 1 <= this.wm) this.fire(key, ns, start, end, acc, 'late');
-    else if (this.early) this.onPaneEvent(key, ns, start, end, acc);
+    this.contents.set(key, start, acc);
+    if (end - 1 <= this.wm) this.fire(key, start, start, end, acc, 'late');
+    else if (this.early) this.onPaneEvent(key, start, start, end, acc);
   }
 
-  private registerTimers(key: K, ns: number, end: number): void {
+  private armWindow(start: number, end: number): void {
+    this.armedNs = start;
     const fireAt = end - 1;
-    if (fireAt > this.wm) this.timers.register(fireAt, key, ns);
-    if (this.lateness > 0) this.timers.register(fireAt + this.lateness, key, ns);
+    if (fireAt > this.wm) this.timers.register(fireAt, ALL_KEYS, start);
+    if (this.lateness > 0) this.timers.register(fireAt + this.lateness, ALL_KEYS, start);
     if (fireAt < this.nextTimer) this.nextTimer = fireAt;
   }
 
-  private deleteTimers(key: K, ns: number, end: number): void {
-    this.timers.delete(end - 1, key, ns);
-    if (this.lateness > 0) this.timers.delete(end - 1 + this.lateness, key, ns);
+  private readonly onWindowTimer = (time: number, _all: unknown, start: number): void => {
+    const end = start + this.size;
+    if (time === end - 1) {
+      for (const key of this.contents.keys(start)) this.fire(key, start, start, end, this.contents.get(key, start)!, 'on-time');
+    }
+    if (time === end - 1 + this.lateness) {
+      for (const key of this.contents.keys(start)) this.purge(key, start);
+    }
+  };
+
+  // --- sessions -----------------------------------------------------------------------
+
+  private sessionEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
+    let live = this.sessions.get(key, 0);
+    const fresh = live === undefined;
+    if (fresh) live = [];
+    const wm = this.wm;
+    const change = addToSessions(live!, t, t + this.size, this.agg, this.lateness, wm);
+    if (change === undefined) return this.late(value, t, element);
+    const { session, absorbed, firedBefore } = change;
+    if (session.acc === undefined) session.acc = this.agg.create();
+    for (const gone of absorbed) {
+      // Their timers are left to fire: they find no session under their namespace.
+      if (this.early) {
+        const n = this.pane.get(key, gone.ns);
+        if (n !== undefined) this.pane.set(key, session.ns, (this.pane.get(key, session.ns) ?? 0) + n);
+        this.resetPane(key, gone.ns);
+      }
+    }
+    const fireAt = session.end - 1;
+    // A new session, or one that fired and now ends later again, needs a timer at or before its next due time.
+    if (change.created || (firedBefore && fireAt > wm)) this.armSession(key, session);
+    this.sessions.set(key, 0, live!);
+    session.acc = this.agg.add(session.acc, value, t);
+    if (fireAt <= wm) this.fire(key, session.ns, session.start, session.end, session.acc, 'late');
+    else if (this.early) this.onPaneEvent(key, session.ns, session.start, session.end, session.acc);
+  }
+
+  /** Arms the session's next due time: its on-time firing, or its purge once it has fired. */
+  private armSession(key: K, s: Session<A>): void {
+    const due = s.end - 1 > this.wm ? s.end - 1 : s.end - 1 + this.lateness;
+    this.timers.register(due, key, s.ns);
+    if (due < this.nextTimer) this.nextTimer = due;
+  }
+
+  private readonly onSessionTimer = (time: number, key: K | null, ns: number): void => {
+    const s = this.sessionOf(key as K, ns);
+    if (s === undefined) return; // the session merged into another, or was purged
+    const fireAt = s.end - 1;
+    const purgeAt = fireAt + this.lateness;
+    if (time < fireAt || (time > fireAt && time < purgeAt)) {
+      this.timers.register(time < fireAt ? fireAt : purgeAt, key, ns); // extended since armed
+      return;
+    }
+    if (time === fireAt) {
+      this.fire(key as K, ns, s.start, s.end, s.acc as A, 'on-time');
+      if (this.lateness > 0) return void this.timers.register(purgeAt, key, ns);
+    }
+    this.purge(key as K, ns);
+    const rest = this.sessions.get(key as K, 0)!.filter((x) => x.ns !== ns);
+    if (rest.length === 0) this.sessions.delete(key as K, 0);
+    else this.sessions.set(key as K, 0, rest);
+  };
+
+  private sessionOf(key: K, ns: number): Session<A> | undefined {
+    const live = this.sessions.get(key, 0);
+    if (live !== undefined) for (const s of live) if (s.ns === ns) return s;
+    return undefined;
+  }
+
+  private accOf(key: K, ns: number): A | undefined {
+    return this.kind === 2 ? this.sessionOf(key, ns)?.acc : this.contents.get(key, ns);
   }
 
   private late(value: T, t: number, element: Timestamped<T> | undefined): void {
@@ -197,78 +268,21 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     this.spec.onLate?.(element ?? { kind: 'event', value, timestamp: t });
   }
 
-  // --- sessions -----------------------------------------------------------------------
-
-  private sessionEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
-    const live = this.sessions.get(key, 0) ?? NO_SESSIONS;
-    const m = mergeSession(live, t, t + this.size);
-    if (m.created) {
-      if (m.target.end - 1 + this.lateness <= this.wm) return this.late(value, t, element);
-      this.sessions.set(key, 0, m.sessions);
-      return this.add(key, m.target.ns, m.target.start, m.target.end, value, t);
-    }
-    // The event bridges or extends live sessions: fold them into the earliest one.
-    const ns = m.target.ns;
-    let acc = this.contents.get(key, ns) as A;
-    let events = this.early ? (this.pane.get(key, ns) ?? 0) : 0;
-    for (const gone of m.absorbed) {
-      acc = this.agg.merge!(acc, this.contents.get(key, gone.ns) as A);
-      if (this.early) events += this.pane.get(key, gone.ns) ?? 0;
-      this.deleteTimers(key, gone.ns, gone.end);
-      this.purge(key, gone.ns);
-    }
-    if (this.early && events > 0) this.pane.set(key, ns, events);
-    const before = live.find((s) => s.ns === ns)!;
-    if (before.end !== m.target.end) {
-      this.deleteTimers(key, ns, before.end);
-      this.registerTimers(key, ns, m.target.end);
-    }
-    this.sessions.set(key, 0, m.sessions);
-    this.addToAccumulator(key, ns, m.target.start, m.target.end, acc, value, t);
-  }
-
-  private sessionOf(key: K, ns: number): Session | undefined {
-    const live = this.sessions.get(key, 0);
-    return live === undefined ? undefined : live.find((s) => s.ns === ns);
-  }
-
   // --- firing -------------------------------------------------------------------------
-
-  private readonly onTimer = (time: number, key: K, ns: number): void => {
-    let start = ns;
-    let end = ns + this.size;
-    if (this.kind === 2) {
-      const s = this.sessionOf(key, ns);
-      if (s === undefined) return;
-      start = s.start;
-      end = s.end;
-    }
-    if (time === end - 1) {
-      const acc = this.contents.get(key, ns);
-      if (acc !== undefined) this.fire(key, ns, start, end, acc, 'on-time');
-    }
-    if (time === end - 1 + this.lateness) {
-      this.purge(key, ns);
-      if (this.kind === 2) this.dropSession(key, ns);
-    }
-  };
 
   private fire(key: K, ns: number, start: number, end: number, acc: A, firing: Firing): void {
     const result: WindowResult<K, R> = { key, start, end, value: this.agg.result(acc), firing };
-    if (this.discarding) this.contents.set(key, ns, this.agg.create());
+    if (this.discarding) {
+      if (this.kind === 2) this.sessionOf(key, ns)!.acc = this.agg.create();
+      else this.contents.set(key, ns, this.agg.create());
+    }
     if (this.early) this.resetPane(key, ns);
     this.out.event(result, end - 1);
   }
 
   private purge(key: K, ns: number): void {
-    this.contents.delete(key, ns);
+    if (this.kind !== 2) this.contents.delete(key, ns);
     if (this.early) this.resetPane(key, ns);
-  }
-
-  private dropSession(key: K, ns: number): void {
-    const rest = this.sessions.get(key, 0)!.filter((s) => s.ns !== ns);
-    if (rest.length === 0) this.sessions.delete(key, 0);
-    else this.sessions.set(key, 0, rest);
   }
 
   // --- early firings ------------------------------------------------------------------
@@ -297,7 +311,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
 
   private readonly onEarlyTimer = (_time: number, key: K, ns: number): void => {
     this.pending.delete(key, ns);
-    const acc = this.contents.get(key, ns);
+    const acc = this.accOf(key, ns);
     if (acc === undefined || (this.pane.get(key, ns) ?? 0) === 0) return;
     let start = ns;
     let end = ns + this.size;

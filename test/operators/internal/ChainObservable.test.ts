@@ -14,6 +14,7 @@ import {
   windowAggregate,
   withEventTime,
   type StreamElement,
+  type WindowResult,
 } from 'tidemark';
 import { DEFAULT_NUM_RUNS, DEFAULT_SEED } from 'tidemark/testing';
 
@@ -50,7 +51,7 @@ describe('operator chaining', () => {
           flatMapEvents((r: Row) => (r.v > 40 ? [] : r.v < -40 ? [r, r] : [r])),
           mapEvents((r: Row, t) => ({ ...r, v: r.v + t })),
           windowAggregate({ window: sliding(20, 10), key: (r: Row) => r.k, aggregate: collect<Row>(), allowedLateness: 5 }),
-          mapEvents((w) => ({ key: w.key, start: w.start, n: w.value.length, firing: w.firing })),
+          mapEvents((w: WindowResult<string, Row[]>) => ({ key: w.key, start: w.start, n: w.value.length, firing: w.firing })),
           windowAggregate({ window: session(15), key: (w: { key: string }) => w.key, aggregate: count() }),
         ] as const;
         const fused = run(from(input).pipe(ops[0], ops[1], ops[2], ops[3], ops[4], ops[5], ops[6]));
