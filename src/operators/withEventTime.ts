@@ -5,7 +5,7 @@ import { InvalidTimestampError } from '../errors/InvalidTimestampError.js';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { ACTIVE, IDLE, type StreamElement } from '../time/elements.js';
 import { requireFunction, requireNonNegative, requirePositive } from '../time/validate.js';
-import { monotonousTimestamps, type WatermarkGenerator, type WatermarkStrategy } from '../time/watermarkStrategies.js';
+import { BoundedOutOfOrderness, monotonousTimestamps, type WatermarkGenerator, type WatermarkStrategy } from '../time/watermarkStrategies.js';
 import { chainRoot } from './internal/ChainObservable.js';
 import { toHandler, type DeadLetter, type DeadLetterRoute } from './internal/deadLetter.js';
 import type { Stage } from './internal/Stage.js';
@@ -72,7 +72,10 @@ export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFuncti
   const onBad = toHandler(NAME, 'deadLetter', deadLetter);
   return (source) =>
     chainRoot<StreamElement<T>>(source, (first, ctx) => {
-      const entry = new EventTimeEntry<T>(ctx.subscriber, first, timestamp, watermark.create() as WatermarkGenerator<T>, watermarkInterval, onBad);
+      // The built-in bounded strategy runs inline (lag = bound + 1); others through their generator.
+      const lag = watermark instanceof BoundedOutOfOrderness ? watermark.bound + 1 : NaN;
+      const generator = lag === lag ? undefined : (watermark.create() as WatermarkGenerator<T>);
+      const entry = new EventTimeEntry<T>(ctx.subscriber, first, timestamp, lag, generator, watermarkInterval, onBad);
       if (idleTimeout !== undefined) entry.watchIdleness(idleTimeout, scheduler);
       return entry as Subscriber<unknown>;
     });
@@ -84,6 +87,7 @@ export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFuncti
  */
 class EventTimeEntry<T> extends Subscriber<T> {
   private emitted = -Infinity;
+  private max = -Infinity;
   private idle = false;
   private lastEventAt = 0;
   private idleTimeout = 0;
@@ -94,7 +98,9 @@ class EventTimeEntry<T> extends Subscriber<T> {
     private readonly out: Subscriber<unknown>,
     private readonly first: Stage<T>,
     private readonly timestampOf: (value: T) => number,
-    private readonly generator: WatermarkGenerator<T>,
+    /** `max − lag` is the watermark of the built-in bounded strategy; NaN for another strategy. */
+    private readonly lag: number,
+    private readonly generator: WatermarkGenerator<T> | undefined,
     private readonly interval: number,
     private readonly onBad: ((letter: DeadLetter<T>) => void) | undefined,
   ) {
@@ -115,6 +121,17 @@ class EventTimeEntry<T> extends Subscriber<T> {
       if (t - t !== 0 || typeof t !== 'number') return this.badTimestamp(value, t);
       if (this.scheduler !== undefined) this.sawEvent();
       this.first.event(value, t);
+      if (this.generator === undefined) {
+        if (t > this.max) {
+          this.max = t;
+          const w = t - this.lag;
+          if (w > this.emitted && w >= this.emitted + this.interval) {
+            this.emitted = w;
+            this.first.watermark(w);
+          }
+        }
+        return;
+      }
       const w = this.generator.onEvent(t, value);
       if (w > this.emitted && w >= this.emitted + this.interval) {
         if (typeof w !== 'number') throw new InvalidWatermarkError(NAME, w);

@@ -50,18 +50,26 @@ export interface WatermarkGenerator<T = unknown> {
  */
 export function boundedOutOfOrderness(bound: number): WatermarkStrategy {
   requireNonNegative('boundedOutOfOrderness', 'bound', bound);
-  const lag = bound + 1;
-  return {
-    create() {
-      let max = -Infinity;
-      return {
-        onEvent(timestamp: number): number {
-          if (timestamp > max) max = timestamp;
-          return max - lag;
-        },
-      };
-    },
-  };
+  return new BoundedOutOfOrderness(bound);
+}
+
+/**
+ * @internal The strategy behind {@link boundedOutOfOrderness}. `withEventTime` recognizes it
+ * and tracks the largest timestamp inline instead of calling `onEvent` per event.
+ */
+export class BoundedOutOfOrderness implements WatermarkStrategy {
+  constructor(readonly bound: number) {}
+
+  create(): WatermarkGenerator {
+    const lag = this.bound + 1;
+    let max = -Infinity;
+    return {
+      onEvent(timestamp: number): number {
+        if (timestamp > max) max = timestamp;
+        return max - lag;
+      },
+    };
+  }
 }
 
 /**
