@@ -70,7 +70,7 @@ export interface OperatorHarnessOptions extends HarnessClockOptions {
 export class OperatorHarness<I, O> extends HarnessBase<O> {
   /** The engine under test (engine pipelines), to inspect; `undefined` for operator pipelines. */
   readonly engine: Engine<I, O> | undefined;
-  private readonly lateEvents: Timestamped<I>[] = [];
+  private lateEvents: Timestamped<I>[] = [];
   private readonly host: EngineHost<O> | undefined;
   private readonly input: Subject<StreamElement<I>> | undefined;
   private readonly subscription: Subscription | undefined;
@@ -105,9 +105,16 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
     }
   }
 
-  /** The late side output: events the operator handed to `context.late`, in order. */
+  /** The late side output: events the operator handed to `context.late`, in order (since the last {@link OperatorHarness.takeLate}). */
   get late(): readonly Timestamped<I>[] {
     return this.lateEvents;
+  }
+
+  /** Returns the late side output recorded so far and clears it, as {@link OperatorHarness.take} does for the output. */
+  takeLate(): Timestamped<I>[] {
+    const late = this.lateEvents;
+    this.lateEvents = [];
+    return late;
   }
 
   /** Pushes an event. */

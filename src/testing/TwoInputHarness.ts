@@ -180,8 +180,8 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
   readonly right: HarnessInput<R>;
   /** The engine under test (engine pipelines), to inspect; `undefined` for operator pipelines. */
   readonly engine: TwoInputEngine<L, R, O> | undefined;
-  private readonly lateL: Timestamped<L>[] = [];
-  private readonly lateR: Timestamped<R>[] = [];
+  private lateL: Timestamped<L>[] = [];
+  private lateR: Timestamped<R>[] = [];
   private readonly host: EngineHost<O> | undefined;
   private readonly subscription: Subscription | undefined;
 
@@ -242,14 +242,28 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
     }
   }
 
-  /** The left input's late side output (what the pipeline handed to `context.lateLeft`). */
+  /** The left input's late side output (what the pipeline handed to `context.lateLeft`), since the last {@link TwoInputHarness.takeLateLeft}. */
   get lateLeft(): readonly Timestamped<L>[] {
     return this.lateL;
   }
 
-  /** The right input's late side output. */
+  /** The right input's late side output, since the last {@link TwoInputHarness.takeLateRight}. */
   get lateRight(): readonly Timestamped<R>[] {
     return this.lateR;
+  }
+
+  /** Returns the left late side output recorded so far and clears it (as `take()` does for the output). */
+  takeLateLeft(): Timestamped<L>[] {
+    const late = this.lateL;
+    this.lateL = [];
+    return late;
+  }
+
+  /** Returns the right late side output recorded so far and clears it. */
+  takeLateRight(): Timestamped<R>[] {
+    const late = this.lateR;
+    this.lateR = [];
+    return late;
   }
 
   /**

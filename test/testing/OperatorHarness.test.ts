@@ -68,6 +68,22 @@ describe('OperatorHarness', () => {
       expect(h.output).toEqual([{ kind: 'watermark', timestamp: 19 }]);
     });
 
+    it('takeLate() returns and clears the late side output, as take() does the output', () => {
+      const h = new OperatorHarness(pipeline);
+      h.pushMarbles('a@12 W10 b@3');
+      const before = h.late;
+      expect(h.takeLate()).toEqual([{ kind: 'event', value: 'b', timestamp: 3 }]);
+      expect(before).toEqual([{ kind: 'event', value: 'b', timestamp: 3 }]);
+      expect(h.late).toEqual([]);
+      h.pushMarbles('c@11 d@9 e@0');
+      expect(h.takeLate()).toEqual([
+        { kind: 'event', value: 'd', timestamp: 9 },
+        { kind: 'event', value: 'e', timestamp: 0 },
+      ]);
+      expect(h.takeLate()).toEqual([]);
+      expect(h.output).toHaveLength(1); // W10: the output is not taken with it
+    });
+
     it('passes barriers and status changes through', () => {
       const h = new OperatorHarness(pipeline);
       h.push(barrier(3), { kind: 'status', idle: true });

@@ -80,6 +80,25 @@ describe('TwoInputHarness', () => {
     expect(h.lateRight).toEqual([{ kind: 'event', value: 'x', timestamp: 1 }]);
   });
 
+  it('takeLateLeft() / takeLateRight() return and clear one input’s late side output', () => {
+    const h = new TwoInputHarness(joinPipeline);
+    h.left.pushMarbles('W10 a@4');
+    h.right.pushMarbles('W2 x@1');
+    const left = h.lateLeft;
+    expect(h.takeLateLeft()).toEqual([{ kind: 'event', value: 'a', timestamp: 4 }]);
+    expect(left).toEqual([{ kind: 'event', value: 'a', timestamp: 4 }]); // what was read before is not emptied
+    expect(h.lateLeft).toEqual([]);
+    expect(h.lateRight).toEqual([{ kind: 'event', value: 'x', timestamp: 1 }]); // the other side is untouched
+    h.left.pushMarbles('b@5');
+    h.right.pushMarbles('y@0');
+    expect(h.takeLateLeft()).toEqual([{ kind: 'event', value: 'b', timestamp: 5 }]);
+    expect(h.takeLateRight()).toEqual([
+      { kind: 'event', value: 'x', timestamp: 1 },
+      { kind: 'event', value: 'y', timestamp: 0 },
+    ]);
+    expect(h.takeLateRight()).toEqual([]);
+  });
+
   it('hands control elements to onControl when the engine has it, else passes them on', () => {
     const controls: ControlElement[] = [];
     const h = new TwoInputHarness<string, string, string>({ engine: () => toyJoin({ left: () => {}, right: () => {} }, controls) });
