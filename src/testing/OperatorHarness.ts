@@ -10,7 +10,8 @@ import {
 } from 'tidemark';
 import { EngineHost } from './internal/EngineHost.js';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
-import { parseMarbles, type Marble } from './parseMarbles.js';
+import { feedMarbles } from './internal/feedMarbles.js';
+import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
 import type { Pipeline, PipelineContext } from './Pipeline.js';
 
 const API = 'OperatorHarness';
@@ -138,16 +139,12 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
 
   /**
    * Pushes marbles (the grammar of {@link parseMarbles}): elements in order, `~<ms>` advances
-   * the clock, `|` completes, `#` fails the input with `new Error('marble error')`.
+   * the clock, `|` completes, `#` fails the input with `options.error` (default
+   * `new Error('marble error')`, as in {@link parseMarbles}). Without `values`, each event's
+   * value is its name (pass `undefined` to give only `options`).
    */
-  pushMarbles(text: string, values?: Readonly<Record<string, I>>): this {
-    const marbles = (values === undefined ? parseMarbles(text) : parseMarbles(text, values)) as Marble<I>[];
-    for (const m of marbles) {
-      if (m.kind === 'wait') this.advanceBy(m.duration);
-      else if (m.kind === 'complete') this.complete();
-      else if (m.kind === 'error') this.pushError(m.error);
-      else this.push(m);
-    }
+  pushMarbles(text: string, values?: Readonly<Record<string, I>>, options?: MarbleOptions): this {
+    feedMarbles(this, text, values, options);
     return this;
   }
 

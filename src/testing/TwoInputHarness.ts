@@ -12,7 +12,8 @@ import {
 } from 'tidemark';
 import { EngineHost } from './internal/EngineHost.js';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
-import { parseMarbles, type Marble } from './parseMarbles.js';
+import { feedMarbles } from './internal/feedMarbles.js';
+import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
 import type { VirtualClock } from './VirtualClock.js';
 
 const API = 'TwoInputHarness';
@@ -124,8 +125,11 @@ export interface HarnessInput<T> {
   pushEvent(value: T, timestamp: number): this;
   pushWatermark(timestamp: number): this;
   push(...elements: StreamElement<T>[]): this;
-  /** Marbles (grammar of {@link parseMarbles}): `~<ms>` advances the shared clock, `|` completes this input, `#` fails it. */
-  pushMarbles(text: string, values?: Readonly<Record<string, T>>): this;
+  /**
+   * Marbles (grammar of {@link parseMarbles}): `~<ms>` advances the shared clock, `|` completes
+   * this input, `#` fails it with `options.error` (default `new Error('marble error')`).
+   */
+  pushMarbles(text: string, values?: Readonly<Record<string, T>>, options?: MarbleOptions): this;
   pushError(error: unknown): this;
   /** Completes this input (an engine gets `+Infinity` on it). */
   complete(): this;
@@ -367,14 +371,8 @@ class EngineInput<T> implements HarnessInput<T> {
     return this;
   }
 
-  pushMarbles(text: string, values?: Readonly<Record<string, T>>): this {
-    const marbles = (values === undefined ? parseMarbles(text) : parseMarbles(text, values)) as Marble<T>[];
-    for (const m of marbles) {
-      if (m.kind === 'wait') this.harness.advanceBy(m.duration);
-      else if (m.kind === 'complete') this.complete();
-      else if (m.kind === 'error') this.pushError(m.error);
-      else this.push(m);
-    }
+  pushMarbles(text: string, values?: Readonly<Record<string, T>>, options?: MarbleOptions): this {
+    feedMarbles({ push: (e) => this.push(e), advanceBy: (ms) => this.harness.advanceBy(ms), complete: () => this.complete(), pushError: (err) => this.pushError(err) }, text, values, options);
     return this;
   }
 

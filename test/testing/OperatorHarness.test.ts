@@ -107,6 +107,19 @@ describe('OperatorHarness', () => {
       expect(() => h.pushEvent('b', 2)).toThrow(/the operator already failed with Error: boom; start a new harness/);
     });
 
+    it('pushMarbles fails the input at # with options.error, as parseMarbles and fromMarbles do', () => {
+      const lost = new Error('connection lost');
+      const h = new OperatorHarness(pipeline);
+      h.pushMarbles('a@1 #', undefined, { error: lost });
+      expect(h.failure).toBe(lost);
+      const withValues = new OperatorHarness(pipeline);
+      withValues.pushMarbles('x@1 W9 #', { x: 'a' }, { error: 'as a string' });
+      expect(withValues.values()).toEqual([result(0, 10, 1)]);
+      expect(withValues.failure).toBe('as a string');
+      const byDefault = new OperatorHarness(pipeline).pushMarbles('#');
+      expect(byDefault.failure).toEqual(new Error('marble error'));
+    });
+
     it('rejects a non-finite event timestamp as the adapter does, and fails', () => {
       for (const bad of [NaN, Infinity, -Infinity]) {
         const h = new OperatorHarness(pipeline);

@@ -72,6 +72,15 @@ describe('TwoInputHarness', () => {
     expect(h.watermarks()).toEqual([3, 5, Infinity]);
   });
 
+  it('pushMarbles on an input fails it at # with options.error', () => {
+    const lost = new Error('left lost');
+    const h = new TwoInputHarness<string, string, string>({ operator: (left, right) => mergeEventTime(left, right) });
+    h.right.pushMarbles('b@2');
+    h.left.pushMarbles('a@1 #', undefined, { error: lost });
+    expect(h.failure).toBe(lost);
+    expectMarbles(h, 'b@2 a@1 #');
+  });
+
   it('records each input’s late side output', () => {
     const h = new TwoInputHarness(joinPipeline);
     h.left.pushMarbles('W10 a@4');
