@@ -2,13 +2,13 @@ import { Subject, type Subscription } from 'rxjs';
 import {
   InvalidTimestampError,
   InvalidWatermarkError,
-  TidemarkError,
   type Engine,
   type OperatorSnapshot,
   type StreamElement,
   type Timestamped,
 } from 'tidemark';
 import { EngineHost } from './internal/EngineHost.js';
+import { refuseSnapshotOptions, restoreEngine, snapshotEngine, type HarnessSnapshotOptions } from './internal/engineSnapshots.js';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
 import { feedMarbles } from './internal/feedMarbles.js';
 import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
@@ -17,7 +17,8 @@ import type { Pipeline, PipelineContext } from './Pipeline.js';
 const API = 'OperatorHarness';
 
 /**
- * Options of {@link OperatorHarness}.
+ * Options of {@link OperatorHarness}: the clock (`clock`, or a new one at `startTime`), a
+ * `snapshot` to restore, and whether snapshots are deep-copied (`cloneSnapshots`, default true).
  *
  * @example
  * ```ts
@@ -27,15 +28,15 @@ const API = 'OperatorHarness';
  * const h = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) }, { startTime: 1_000 });
  * const options: OperatorHarnessOptions = { snapshot: h.snapshot(), startTime: h.clock.now() };
  * const restored = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) }, options);
+ * // Without the deep copies: the snapshot is the engine's own object, to catch aliasing.
+ * const raw = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() }) }, { cloneSnapshots: false });
+ * const snapshot = raw.pushEvent('a', 1).snapshot();
+ * const taken = JSON.stringify(snapshot);
+ * raw.pushEvent('b', 2);
+ * JSON.stringify(snapshot) === taken; // true: snapshot() did not hand out the engine's live state
  * ```
  */
-export interface OperatorHarnessOptions extends HarnessClockOptions {
-  /**
-   * State to restore, taken by {@link OperatorHarness.snapshot} of another harness: the new
-   * engine is opened, then restored from it, before any input (engine pipelines only).
-   */
-  snapshot?: OperatorSnapshot | undefined;
-}
+export interface OperatorHarnessOptions extends HarnessClockOptions, HarnessSnapshotOptions {}
 
 /**
  * Drives one event-time operator by hand, as Flink's `OneInputStreamOperatorTestHarness`:
@@ -80,7 +81,10 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
    * Builds the pipeline and opens it (then restores `options.snapshot`, if given).
    * @throws TidemarkError when `options.snapshot` is given for an operator pipeline or an engine without `restore`.
    */
-  constructor(pipeline: Pipeline<I, O>, options: OperatorHarnessOptions = {}) {
+  constructor(
+    pipeline: Pipeline<I, O>,
+    private readonly options: OperatorHarnessOptions = {},
+  ) {
     super(API, options);
     const context: PipelineContext<I> = { clock: this.clock, late: (e) => void this.lateEvents.push(e) };
     if ('engine' in pipeline) {
@@ -88,14 +92,9 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
       this.engine = engine;
       this.host = new EngineHost<O>(this.clock, (e) => this.emit(e), (now) => this.wake(now));
       engine.open(this.host, this.host);
-      if (options.snapshot !== undefined) {
-        if (typeof engine.restore !== 'function') throw new TidemarkError(`${API}: engine ${engine.name} has no restore(); it cannot take a snapshot`);
-        engine.restore(structuredClone(options.snapshot));
-      }
+      restoreEngine(API, engine, options);
     } else {
-      if (options.snapshot !== undefined) {
-        throw new TidemarkError(`${API}: only engine pipelines ({ engine }) can be restored from a snapshot; this one is an operator`);
-      }
+      refuseSnapshotOptions(API, options);
       this.engine = undefined;
       this.input = new Subject<StreamElement<I>>();
       this.subscription = this.input.pipe(pipeline.operator(context)).subscribe({
@@ -167,15 +166,13 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
   }
 
   /**
-   * The engine's state as plain data (deep-copied), to restore into a fresh harness through
-   * `new OperatorHarness(pipeline, { snapshot })`.
+   * The engine's state as plain data, to restore into a fresh harness through
+   * `new OperatorHarness(pipeline, { snapshot })`. Deep-copied (`structuredClone`), which also
+   * checks that it is plain data, unless the harness was made with `cloneSnapshots: false`.
    * @throws TidemarkError for operator pipelines and engines without `snapshot()`.
    */
   snapshot(): OperatorSnapshot {
-    const engine = this.engine;
-    if (engine === undefined) throw new TidemarkError(`${API}.snapshot: only engine pipelines ({ engine }) can be snapshot; this one is an operator`);
-    if (typeof engine.snapshot !== 'function') throw new TidemarkError(`${API}.snapshot: engine ${engine.name} has no snapshot()`);
-    return structuredClone(engine.snapshot());
+    return snapshotEngine(API, this.engine, this.options);
   }
 
   protected teardown(): void {

@@ -11,6 +11,7 @@ import {
   type Timestamped,
 } from 'tidemark';
 import { EngineHost } from './internal/EngineHost.js';
+import { refuseSnapshotOptions, restoreEngine, snapshotEngine, type HarnessSnapshotOptions } from './internal/engineSnapshots.js';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
 import { feedMarbles } from './internal/feedMarbles.js';
 import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
@@ -138,7 +139,8 @@ export interface HarnessInput<T> {
 }
 
 /**
- * Options of {@link TwoInputHarness}.
+ * Options of {@link TwoInputHarness}: as for `OperatorHarness`, the clock, a `snapshot`
+ * to restore and whether snapshots are deep-copied (`cloneSnapshots`, default true).
  *
  * @example
  * ```ts
@@ -147,10 +149,7 @@ export interface HarnessInput<T> {
  * const options: TwoInputHarnessOptions = { clock: new VirtualClock(500) };
  * ```
  */
-export interface TwoInputHarnessOptions extends HarnessClockOptions {
-  /** State to restore into the new engine right after it opens (engine pipelines only). */
-  snapshot?: OperatorSnapshot | undefined;
-}
+export interface TwoInputHarnessOptions extends HarnessClockOptions, HarnessSnapshotOptions {}
 
 /**
  * Drives a two-input event-time operator by hand (Flink's `TwoInputStreamOperatorTestHarness`):
@@ -193,7 +192,10 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
    * Builds the pipeline and opens it (then restores `options.snapshot`, if given).
    * @throws TidemarkError when a snapshot is given for an operator pipeline or an engine without `restore`.
    */
-  constructor(pipeline: TwoInputPipeline<L, R, O>, options: TwoInputHarnessOptions = {}) {
+  constructor(
+    pipeline: TwoInputPipeline<L, R, O>,
+    private readonly options: TwoInputHarnessOptions = {},
+  ) {
     super(API, options);
     const context: TwoInputContext<L, R> = {
       clock: this.clock,
@@ -205,10 +207,7 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
       this.engine = engine;
       const host = (this.host = new EngineHost<O>(this.clock, (e) => this.emit(e), (now) => this.wake(now)));
       engine.open(host, host);
-      if (options.snapshot !== undefined) {
-        if (typeof engine.restore !== 'function') throw new TidemarkError(`${API}: engine ${engine.name} has no restore(); it cannot take a snapshot`);
-        engine.restore(structuredClone(options.snapshot));
-      }
+      restoreEngine(API, engine, options);
       let open = 2;
       const done = () => {
         if (--open === 0) this.markCompleted();
@@ -230,9 +229,7 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
         },
       });
     } else {
-      if (options.snapshot !== undefined) {
-        throw new TidemarkError(`${API}: only engine pipelines ({ engine }) can be restored from a snapshot; this one is an operator`);
-      }
+      refuseSnapshotOptions(API, options);
       this.engine = undefined;
       const left = new Subject<StreamElement<L>>();
       const right = new Subject<StreamElement<R>>();
@@ -271,14 +268,12 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
   }
 
   /**
-   * The engine's state as plain data, to restore with `new TwoInputHarness(pipeline, { snapshot })`.
+   * The engine's state as plain data, to restore with `new TwoInputHarness(pipeline, { snapshot })`;
+   * deep-copied unless the harness was made with `cloneSnapshots: false`.
    * @throws TidemarkError for operator pipelines and engines without `snapshot()`.
    */
   snapshot(): OperatorSnapshot {
-    const engine = this.engine;
-    if (engine === undefined) throw new TidemarkError(`${API}.snapshot: only engine pipelines ({ engine }) can be snapshot; this one is an operator`);
-    if (typeof engine.snapshot !== 'function') throw new TidemarkError(`${API}.snapshot: engine ${engine.name} has no snapshot()`);
-    return structuredClone(engine.snapshot());
+    return snapshotEngine(API, this.engine, this.options);
   }
 
   /** @internal Lets an input run guarded, failure-recording calls. */

@@ -196,6 +196,61 @@ describe('OperatorHarness', () => {
       expect(restored.values()).toEqual([result(0, 10, 1)]);
     });
 
+    it('cloneSnapshots: false hands the engine’s own objects through, so aliasing shows', () => {
+      // snapshot() hands out its live state; restore() keeps the object it is given.
+      const aliasing = (): Engine<string, string> => {
+        let state = { seen: [] as string[] };
+        return {
+          name: 'aliasing',
+          open: () => {},
+          onEvent: (v) => void state.seen.push(v),
+          onWatermark: () => {},
+          snapshot: () => ({ operator: 'aliasing', state }),
+          restore: (s) => void (state = s.state as typeof state),
+        };
+      };
+      const copied = new OperatorHarness({ engine: aliasing });
+      const hidden = copied.pushEvent('a', 1).snapshot();
+      copied.pushEvent('b', 2);
+      expect(hidden.state).toEqual({ seen: ['a'] }); // the deep copy hides the bug
+
+      const raw = new OperatorHarness({ engine: aliasing }, { cloneSnapshots: false });
+      const shown = raw.pushEvent('a', 1).snapshot();
+      raw.pushEvent('b', 2);
+      expect(shown.state).toEqual({ seen: ['a', 'b'] }); // the snapshot moved with the run
+
+      const given = { operator: 'aliasing', state: { seen: ['a'] } };
+      new OperatorHarness({ engine: aliasing }, { snapshot: given, cloneSnapshots: false }).pushEvent('c', 3);
+      expect(given.state).toEqual({ seen: ['a', 'c'] }); // restore() kept the caller's object
+      new OperatorHarness({ engine: aliasing }, { snapshot: given }).pushEvent('d', 4);
+      expect(given.state).toEqual({ seen: ['a', 'c'] }); // by default it gets a copy
+    });
+
+    it('cloneSnapshots: false also skips the plain-data check of structuredClone', () => {
+      const withFunction: Engine<string, string> = {
+        name: 'withFunction',
+        open: () => {},
+        onEvent: () => {},
+        onWatermark: () => {},
+        snapshot: () => ({ operator: 'withFunction', state: { f: () => 1 } }),
+      };
+      expect(() => new OperatorHarness({ engine: () => withFunction }).snapshot()).toThrow(/could not be cloned/);
+      expect(new OperatorHarness({ engine: () => withFunction }, { cloneSnapshots: false }).snapshot().state).toEqual({ f: expect.any(Function) });
+    });
+
+    it('windowAggregateEngine snapshots and restores without aliasing (checked without the harness’s copies)', () => {
+      const raw = { cloneSnapshots: false } as const;
+      const h = new OperatorHarness(countEngine, raw);
+      const snapshot = h.pushMarbles('a@1 b@12').snapshot();
+      const taken = JSON.stringify(snapshot);
+      h.pushMarbles('c@2 d@13 W9');
+      expect(JSON.stringify(snapshot)).toBe(taken);
+      const restored = new OperatorHarness(countEngine, { ...raw, snapshot });
+      restored.pushMarbles('e@3 f@14 |');
+      expect(JSON.stringify(snapshot)).toBe(taken);
+      expect(restored.values()).toEqual([result(0, 10, 2), result(10, 20, 2)]);
+    });
+
     it('gives the restored engine processing time from the snapshot point on', () => {
       const early: Pipeline<string, WindowResult<undefined, number>> = {
         engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }),

@@ -166,6 +166,20 @@ describe('TwoInputHarness', () => {
     expect(() => e.right.pushEvent('x', 1)).toThrow(/already failed/);
   });
 
+  it('cloneSnapshots: false shows that toyJoin’s snapshot() hands out its live state', () => {
+    const copied = new TwoInputHarness(joinPipeline);
+    copied.left.pushEvent('a', 1);
+    const hidden = copied.snapshot();
+    copied.right.pushEvent('b', 2);
+    expect((hidden.state as { right: unknown[] }).right).toEqual([]);
+
+    const raw = new TwoInputHarness(joinPipeline, { cloneSnapshots: false });
+    raw.left.pushEvent('a', 1);
+    const shown = raw.snapshot();
+    raw.right.pushEvent('b', 2);
+    expect((shown.state as { right: unknown[] }).right).toEqual([['b', 2]]);
+  });
+
   it('refuses to snapshot or restore an operator pipeline', () => {
     const op: TwoInputPipeline<string, string, string> = { operator: (l, r) => mergeEventTime(l, r) };
     expect(() => new TwoInputHarness(op).snapshot()).toThrow(/only engine pipelines/);
