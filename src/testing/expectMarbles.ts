@@ -1,5 +1,5 @@
 import { canonical, multisetDiff } from './canonical.js';
-import { formatMarble, namer, toMarbleList, type Recording } from './formatMarbles.js';
+import { formatMarble, namer, toMarbleList, toTimedMarbleList, type Recording } from './formatMarbles.js';
 import { parseMarbleTokens, type Marble } from './parseMarbles.js';
 
 /**
@@ -7,6 +7,16 @@ import { parseMarbleTokens, type Marble } from './parseMarbles.js';
  * {@link parseMarbles}); throws a plain `Error` showing both as marbles and the first
  * difference otherwise. Values compare structurally. A group `( … )` in `expected` matches its
  * elements in any order; `#` matches any error. Works in any test runner (it imports none).
+ *
+ * Processing time is compared only when `expected` has waits: `~N` then says that N of
+ * processing time passed between the elements around it (the first counts from the recording's
+ * `outputSince`: the harness's start, or its last `take()`). `actual` must then carry times
+ * (a harness, or a list of marbles with waits); adjacent waits add up, `~0` is no wait, and the
+ * end (`|`, `#`) carries no time. Without waits in `expected`, waits in `actual` are ignored.
+ *
+ * ```
+ * early: { every: 100 }, input a@1 ~250 b@2 ~100   →   output ~100 r@9 ~250 s@9   (r: 1 event, s: 2)
+ * ```
  *
  * @example
  * ```ts
@@ -17,16 +27,53 @@ import { parseMarbleTokens, type Marble } from './parseMarbles.js';
  * h.pushMarbles('a@1 b@5 W9 |');
  * expectMarbles(h, 'r@9 W9 W+inf |', { r: { key: undefined, start: 0, end: 10, value: 2, firing: 'on-time' } });
  * ```
- * @throws Error when the stream does not match; MarbleSyntaxError when `expected` is not valid marbles.
+ *
+ * @example
+ * ```ts
+ * import { afterWatermark, count, tumbling, windowAggregateEngine } from 'tidemark';
+ * import { OperatorHarness, expectMarbles } from 'tidemark/testing';
+ *
+ * const early = (value: number) => ({ key: undefined, start: 0, end: 10, value, firing: 'early' as const });
+ * const h = new OperatorHarness({ engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) });
+ * h.pushMarbles('a@1 ~250 b@2 ~100');
+ * expectMarbles(h, '~100 r@9 ~250 s@9', { r: early(1), s: early(2) }); // each pane fires 100 after it opened
+ * ```
+ * @throws Error when the stream does not match; MarbleSyntaxError when `expected` is not valid marbles;
+ *   InvalidArgumentError when `expected` has waits and `actual` is a recording without times.
  */
 export function expectMarbles<T>(actual: readonly Marble<T>[] | Recording<T>, expected: string, values?: Readonly<Record<string, T>>): void {
-  const tokens = parseMarbleTokens(expected, values);
-  const got = toMarbleList(actual);
+  const parsed = parseMarbleTokens(expected, values);
+  const timed = parsed.some((t) => t.marble.kind === 'wait');
+  const tokens = timed ? mergeWaits(parsed, (t) => t.marble, (t, duration) => ({ ...t, marble: { kind: 'wait' as const, duration } })) : parsed;
+  const got = timed
+    ? mergeWaits(toTimedMarbleList(actual, 'expectMarbles'), (m) => m, (_, duration): Marble<T> => ({ kind: 'wait', duration }))
+    : toMarbleList(actual).filter((m) => m.kind !== 'wait');
   const name = namer(values);
   const fmt = (ms: readonly Marble<T>[]) => ms.map((m) => formatMarble(m, name)).join(' ');
   const problem = firstDifference(tokens.map((t) => ({ marble: t.marble, group: t.group })), got, fmt);
   if (problem === undefined) return;
   throw new Error(`expectMarbles: the output does not match\n  expected: ${expected.trim().replace(/\s+/g, ' ')}\n  actual:   ${fmt(got)}\n  ${problem}`);
+}
+
+/** Adds up adjacent waits and drops waits of 0, so that `~50 ~50` and `~100` compare equal. */
+function mergeWaits<X, T>(items: readonly X[], marbleOf: (x: X) => Marble<T>, wait: (x: X, duration: number) => X): X[] {
+  const out: X[] = [];
+  let pending: X | undefined;
+  let total = 0;
+  for (const x of items) {
+    const m = marbleOf(x);
+    if (m.kind === 'wait') {
+      pending ??= x;
+      total += m.duration;
+      continue;
+    }
+    if (pending !== undefined && total > 0) out.push(wait(pending, total));
+    pending = undefined;
+    total = 0;
+    out.push(x);
+  }
+  if (pending !== undefined && total > 0) out.push(wait(pending, total));
+  return out;
 }
 
 function same<T>(a: Marble<T>, b: Marble<T>): boolean {

@@ -18,7 +18,7 @@ export { TwoInputHarness } from './TwoInputHarness.js';
 // Marbles
 export type { Marble, MarbleComplete, MarbleError, MarbleOptions, MarbleWait } from './parseMarbles.js';
 export { parseMarbles } from './parseMarbles.js';
-export type { Recording } from './formatMarbles.js';
+export type { FormatMarblesOptions, Recording } from './formatMarbles.js';
 export { formatMarbles } from './formatMarbles.js';
 export type { FromMarblesOptions } from './fromMarbles.js';
 export { fromMarbles } from './fromMarbles.js';

@@ -161,6 +161,35 @@ describe('OperatorHarness', () => {
       expect(() => h.pushEvent('d', 4)).toThrow(/the harness is closed/);
     });
 
+    it('records when each output came out (outputAt) and shows it as waits in marbles', () => {
+      const early: Pipeline<string, WindowResult<undefined, number>> =
+        'engine' in pipeline
+          ? { engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) }
+          : { operator: (ctx) => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
+      const h = new OperatorHarness(early, { startTime: 1_000 });
+      expect(h.outputSince).toBe(1_000);
+      h.pushMarbles('a@1 ~250 b@2 ~100 W9');
+      expect(h.outputAt).toEqual([
+        [1_100, { kind: 'event', value: result(0, 10, 1, 'early'), timestamp: 9 }],
+        [1_350, { kind: 'event', value: result(0, 10, 2, 'early'), timestamp: 9 }],
+        [1_350, { kind: 'event', value: result(0, 10, 2), timestamp: 9 }],
+        [1_350, { kind: 'watermark', timestamp: 9 }],
+      ]);
+      const values = { e1: result(0, 10, 1, 'early'), e2: result(0, 10, 2, 'early'), r: result(0, 10, 2) };
+      expectMarbles(h, '~100 e1@9 ~250 e2@9 r@9 W9', values);
+      expect(() => expectMarbles(h, '~100 e1@9 ~249 e2@9 r@9 W9', values)).toThrow('difference at element 2: expected ~249, got ~250');
+      expectMarbles(h, 'e1@9 e2@9 r@9 W9', values); // no waits: time is not compared
+      expect(h.toMarbles(values, { times: true })).toBe('~100 e1@9 ~250 e2@9 r@9 W9');
+      expect(h.toMarbles(values)).toBe('e1@9 e2@9 r@9 W9');
+
+      // take() clears the times too, and later waits count from the take.
+      h.advanceBy(30).take();
+      expect(h.outputSince).toBe(1_380);
+      expect(h.outputAt).toEqual([]);
+      h.pushMarbles('c@12 ~150 W30 |');
+      expectMarbles(h, '~100 f@19 ~50 s@19 W30 W+inf |', { f: result(10, 20, 1, 'early'), s: result(10, 20, 1) });
+    });
+
     it('can share a clock given in the options', () => {
       const clock = new VirtualClock(500);
       const h = new OperatorHarness(pipeline, { clock });

@@ -129,6 +129,19 @@ describe('TwoInputHarness', () => {
     expect(h.clock.pending).toBe(0);
   });
 
+  it('records when each output came out, from either input or the clock', () => {
+    const h = new TwoInputHarness(joinPipeline, { startTime: 100 });
+    h.left.pushMarbles('a@1 ~5 ping@3');
+    h.right.pushMarbles('~2 b@1 ~20 W4');
+    h.left.pushMarbles('W4');
+    expect(h.outputAt).toEqual([
+      [107, { kind: 'event', value: 'a+b', timestamp: 1 }],
+      [115, { kind: 'event', value: 'pong', timestamp: 115 }],
+      [127, { kind: 'watermark', timestamp: 4 }],
+    ]);
+    expectMarbles(h, '~7 a+b@1 ~8 pong@115 ~12 W4');
+  });
+
   it('snapshots and restores a two-input engine', () => {
     const whole = new TwoInputHarness(joinPipeline);
     whole.left.pushMarbles('a@1 b@2 W2');

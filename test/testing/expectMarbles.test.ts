@@ -52,4 +52,42 @@ describe('expectMarbles', () => {
     expectMarbles({ output: [event('a', 1)], completed: false, failed: true }, 'a@1 #');
     expect(failure(() => expectMarbles({ output: [], completed: true, failed: false }, '#'))).toContain('expected #, got |');
   });
+
+  describe('with waits: processing time', () => {
+    const [a, w, b] = [event('a', 1), watermark(1), event('b', 2)];
+    const timed = { output: [a, w, b], outputAt: [[100, a], [100, w], [250, b]] as const, outputSince: 0, completed: false, failed: false };
+
+    it('compares the time between elements when expected has waits', () => {
+      expectMarbles(timed, '~100 a@1 W1 ~150 b@2');
+      expectMarbles(timed, '~50 ~50 a@1 ~0 W1 ~100 ~50 b@2'); // waits add up; ~0 is none
+      expect(failure(() => expectMarbles(timed, '~100 a@1 W1 ~100 b@2'))).toBe(
+        'expectMarbles: the output does not match\n  expected: ~100 a@1 W1 ~100 b@2\n  actual:   ~100 a@1 W1 ~150 b@2\n  difference at element 3: expected ~100, got ~150',
+      );
+      expect(failure(() => expectMarbles(timed, 'a@1 W1 ~150 b@2'))).toContain('difference at element 0: expected a@1, got ~100');
+      expect(failure(() => expectMarbles(timed, '~100 a@1 ~150 W1 b@2'))).toContain('difference at element 2: expected ~150, got W1');
+    });
+
+    it('counts the first wait from outputSince', () => {
+      expectMarbles({ ...timed, outputSince: 60 }, '~40 a@1 W1 ~150 b@2');
+      expectMarbles({ ...timed, outputSince: 100 }, 'a@1 W1 ~150 b@2 ~0');
+    });
+
+    it('ignores time when expected has no waits, also waits in a list of marbles', () => {
+      expectMarbles(timed, 'a@1 W1 b@2');
+      expectMarbles([a, { kind: 'wait', duration: 5 }, b], 'a@1 b@2');
+      expectMarbles([a, { kind: 'wait', duration: 2 }, { kind: 'wait', duration: 3 }, b], 'a@1 ~5 b@2');
+    });
+
+    it('gives the end no time: a trailing wait is never matched', () => {
+      expect(failure(() => expectMarbles({ ...timed, completed: true }, '~100 a@1 W1 ~150 b@2 ~10 |'))).toContain(
+        'difference at element 5: expected ~10, got |',
+      );
+    });
+
+    it('refuses waits against a recording without times', () => {
+      expect(() => expectMarbles({ output: [a], completed: false, failed: false }, '~1 a@1')).toThrow(
+        /expectMarbles: processing time \(~N\) needs a recording with outputAt/,
+      );
+    });
+  });
 });

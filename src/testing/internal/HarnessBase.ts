@@ -1,6 +1,6 @@
 import { TidemarkError, type StreamElement, type Timestamped } from 'tidemark';
 import { show } from '../canonical.js';
-import { formatMarbles, type Recording } from '../formatMarbles.js';
+import { formatMarbles, type FormatMarblesOptions, type Recording } from '../formatMarbles.js';
 import { VirtualClock } from '../VirtualClock.js';
 
 /** @internal Options every harness takes. */
@@ -20,6 +20,8 @@ export abstract class HarnessBase<O> implements Recording<O> {
   /** The processing-time clock the operator runs on. */
   readonly clock: VirtualClock;
   private recorded: StreamElement<O>[] = [];
+  private times: number[] = [];
+  private since: number;
   private done = false;
   private broken = false;
   private err: unknown = undefined;
@@ -30,11 +32,26 @@ export abstract class HarnessBase<O> implements Recording<O> {
     options: HarnessClockOptions,
   ) {
     this.clock = options.clock ?? new VirtualClock(options.startTime ?? 0);
+    this.since = this.clock.now();
   }
 
   /** Everything the operator emitted so far (since the last {@link HarnessBase.take}), in order. */
   get output(): readonly StreamElement<O>[] {
     return this.recorded;
+  }
+
+  /**
+   * {@link HarnessBase.output} with the processing time (`clock.now()`) each element came out
+   * at, as `[time, element]` pairs: for early firings, idleness and other processing-time output.
+   * `expectMarbles` and `toMarbles(values, { times: true })` show the same as `~N` waits.
+   */
+  get outputAt(): [time: number, element: StreamElement<O>][] {
+    return this.recorded.map((e, i) => [this.times[i]!, e]);
+  }
+
+  /** The processing time the output is recorded from: the harness's start, or the last {@link HarnessBase.take}. */
+  get outputSince(): number {
+    return this.since;
   }
 
   /** Whether the output completed. */
@@ -67,16 +84,21 @@ export abstract class HarnessBase<O> implements Recording<O> {
     return this.recorded.flatMap((e) => (e.kind === 'watermark' ? [e.timestamp] : []));
   }
 
-  /** Returns the output recorded so far and clears it (Flink's `extractOutput`). */
+  /**
+   * Returns the output recorded so far and clears it (Flink's `extractOutput`); times (for
+   * {@link HarnessBase.outputAt} and `~N` waits) then count from now.
+   */
   take(): StreamElement<O>[] {
     const out = this.recorded;
     this.recorded = [];
+    this.times = [];
+    this.since = this.clock.now();
     return out;
   }
 
-  /** The output as event-time marbles (see {@link formatMarbles}). */
-  toMarbles(values?: Readonly<Record<string, O>>): string {
-    return formatMarbles(this, values);
+  /** The output as event-time marbles (see {@link formatMarbles}); `{ times: true }` shows `~N` waits. */
+  toMarbles(values?: Readonly<Record<string, O>>, options?: FormatMarblesOptions): string {
+    return formatMarbles(this, values, options);
   }
 
   /** Advances processing time by `ms`, delivering the operator's timers on the way. */
@@ -102,6 +124,7 @@ export abstract class HarnessBase<O> implements Recording<O> {
 
   protected emit(element: StreamElement<O>): void {
     this.recorded.push(element);
+    this.times.push(this.clock.now());
   }
 
   protected markCompleted(): void {
