@@ -80,3 +80,29 @@ export interface OperatorPipeline<I, O> {
  * ```
  */
 export type Pipeline<I, O> = EnginePipeline<I, O> | OperatorPipeline<I, O>;
+
+/**
+ * A pipeline whose input is plain values, not yet in event time: an RxJS operator from `I` to an
+ * event-time stream, such as `withEventTime(config)` (and whatever follows it). Driven by
+ * {@link ValueHarness}, made fresh for each harness; use `context.clock` as its scheduler.
+ *
+ * @example
+ * ```ts
+ * import { pipe } from 'rxjs';
+ * import { count, tumbling, windowAggregate, withEventTime } from 'tidemark';
+ * import type { ValuePipeline } from 'tidemark/testing';
+ *
+ * interface Click { at: number }
+ * const perSecond: ValuePipeline<Click, unknown> = {
+ *   operator: (ctx) =>
+ *     pipe(
+ *       withEventTime<Click>({ timestamp: (c) => c.at, idleTimeout: 5_000, scheduler: ctx.clock }),
+ *       windowAggregate({ window: tumbling(1_000), aggregate: count(), late: ctx.late, scheduler: ctx.clock }),
+ *     ),
+ * };
+ * ```
+ */
+export interface ValuePipeline<I, O> {
+  /** Makes the operator; called once per harness. */
+  readonly operator: (context: PipelineContext<I>) => OperatorFunction<I, StreamElement<O>>;
+}

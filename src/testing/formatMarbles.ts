@@ -4,7 +4,7 @@ import type { Marble } from './parseMarbles.js';
 
 /**
  * What a harness recorded: the output elements, how the stream ended and, optionally, when
- * each element came out. {@link OperatorHarness} and
+ * each element came out. {@link OperatorHarness}, {@link ValueHarness} and
  * {@link TwoInputHarness} are recordings, with times.
  *
  * @example

@@ -9,9 +9,11 @@
 export { VirtualClock } from './VirtualClock.js';
 
 // Harnesses
-export type { EnginePipeline, OperatorPipeline, Pipeline, PipelineContext } from './Pipeline.js';
+export type { EnginePipeline, OperatorPipeline, Pipeline, PipelineContext, ValuePipeline } from './Pipeline.js';
 export type { OperatorHarnessOptions } from './OperatorHarness.js';
 export { OperatorHarness } from './OperatorHarness.js';
+export type { ValueHarnessOptions } from './ValueHarness.js';
+export { ValueHarness } from './ValueHarness.js';
 export type { HarnessInput, TwoInputContext, TwoInputEngine, TwoInputHarnessOptions, TwoInputPipeline } from './TwoInputHarness.js';
 export { TwoInputHarness } from './TwoInputHarness.js';
 

@@ -1,9 +1,10 @@
 import * as fc from 'fast-check';
 import type { OperatorFunction, SchedulerLike } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { count, tumbling, windowAggregateEngine, type OperatorSnapshot, type StreamElement, type Timestamped, type WindowResult } from 'tidemark';
+import { count, tumbling, windowAggregateEngine, withEventTime, type OperatorSnapshot, type StreamElement, type Timestamped, type WindowResult } from 'tidemark';
 import {
   OperatorHarness,
+  ValueHarness,
   VirtualClock,
   disorderedEvents,
   fromMarbles,
@@ -15,6 +16,7 @@ import {
   type Pipeline,
   type PipelineContext,
   type Recording,
+  type ValuePipeline,
 } from 'tidemark/testing';
 
 describe('tidemark/testing types', () => {
@@ -39,6 +41,21 @@ describe('tidemark/testing types', () => {
     expectTypeOf(h).toExtend<Recording<WindowResult<undefined, unknown>>>();
     // @ts-expect-error an event of the wrong type
     h.pushEvent(1, 1);
+  });
+
+  it('the value harness takes plain values in and is a Recording with times', () => {
+    const h = new ValueHarness<{ at: number }, { at: number }>({ operator: (ctx) => withEventTime({ timestamp: (r) => r.at, scheduler: ctx.clock }) });
+    expectTypeOf(h.push).parameters.toEqualTypeOf<{ at: number }[]>();
+    expectTypeOf(h.outputAt).toEqualTypeOf<[time: number, element: StreamElement<{ at: number }>][]>();
+    expectTypeOf(h.takeLate()).toEqualTypeOf<Timestamped<{ at: number }>[]>();
+    expectTypeOf(h).toExtend<Recording<{ at: number }>>();
+    expectTypeOf<ValuePipeline<number, string>['operator']>().returns.toEqualTypeOf<OperatorFunction<number, StreamElement<string>>>();
+    expectTypeOf(() => {
+      // @ts-expect-error a value of the wrong type
+      h.push(1);
+      // @ts-expect-error the input is values, not event-time elements
+      h.pushEvent({ at: 1 }, 1);
+    }).toBeFunction(); // type checks only: never called
   });
 
   it('marbles are strings without a values map, and the map’s type with one', () => {
