@@ -41,8 +41,11 @@ export interface CheckpointRoundTripConfig<I, O> extends PropertyOptions {
  * Property (the checkpoint law): snapshot at any point, restore into a fresh engine, feed it
  * the rest of the input, and the output (before the snapshot, then after the restore) and the
  * late side output are exactly those of an uninterrupted run — same elements, same order.
- * Also, taking a snapshot must not change the run it is taken from, and the snapshot must be
- * plain data (it is deep-copied with `structuredClone`). Input: the events in arrival order
+ * Also, taking a snapshot must not change the run it is taken from; the snapshot must be plain
+ * data (it is deep-copied with `structuredClone`); and it must not alias the engine's state
+ * either way: the snapshot taken must not change as the run goes on (`snapshot()` returns a
+ * copy, not live objects), nor the snapshot restored as the restored engine runs (`restore()`
+ * copies what it keeps: a checkpoint can be restored more than once). Input: the events in arrival order
  * with `boundedOutOfOrderness(maxDisorder)` watermarks and a final `+Infinity`. Throws a
  * {@link PropertyFailedError} with the shrunk counterexample (input and cut) and the seed.
  *
@@ -98,16 +101,20 @@ export function assertCheckpointRoundTrip<I, O>(config: CheckpointRoundTripConfi
       feed(whole, 0, elements.length);
       whole.complete();
 
-      const first = new OperatorHarness(pipeline);
+      // Without the harness's copies, so that aliasing shows; the explicit copy checks plain data.
+      const first = new OperatorHarness(pipeline, { cloneSnapshots: false });
       feed(first, 0, cut);
-      const snapshot = first.snapshot();
+      const taken = first.snapshot();
+      const takenText = canonical(taken);
+      const snapshot = structuredClone(taken);
+      const snapshotText = canonical(snapshot);
       const at = first.clock.now();
       const outBefore = [...first.output];
       const lateBefore = [...first.late];
       feed(first, cut, elements.length);
       first.complete();
 
-      const restored = new OperatorHarness(pipeline, { snapshot, startTime: at });
+      const restored = new OperatorHarness(pipeline, { snapshot, startTime: at, cloneSnapshots: false });
       feed(restored, cut, elements.length);
       restored.complete();
       for (const h of [whole, first, restored]) h.close();
@@ -129,6 +136,22 @@ export function assertCheckpointRoundTrip<I, O>(config: CheckpointRoundTripConfi
       compare('the late output with a snapshot taken', whole.late, first.late);
       compare('the output before the snapshot + after the restore', whole.output, [...outBefore, ...restored.output]);
       compare('the late output before the snapshot + after the restore', whole.late, [...lateBefore, ...restored.late]);
+      if (canonical(taken) !== takenText) {
+        throw new Error(
+          `the snapshot changed after it was taken, as the run went on: snapshot() must return a copy of the state, not the engine's live objects\n` +
+            `  when taken: ${clip(takenText)}\n  at the end: ${clip(canonical(taken))}`,
+        );
+      }
+      if (canonical(snapshot) !== snapshotText) {
+        throw new Error(
+          `the snapshot changed after it was restored, as the restored engine ran: restore() must copy what it keeps (a checkpoint can be restored more than once)\n` +
+            `  when restored: ${clip(snapshotText)}\n  at the end:    ${clip(canonical(snapshot))}`,
+        );
+      }
     },
   );
+}
+
+function clip(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

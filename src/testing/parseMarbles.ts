@@ -95,7 +95,7 @@ const EXPECTED = 'expected an event (name@time), a watermark (W<time>), a barrie
  * | `W5`         | a watermark at 5; `W+inf` / `W-inf` (also `Winf`, `W∞`) for ±Infinity    |
  * | `B1`         | a checkpoint barrier with id 1                                           |
  * | `idle`, `active` | a watermark-status change                                            |
- * | `~100`       | processing time passes: 100 (input only; the harness advances its clock) |
+ * | `~100`       | processing time passes: 100 (input: the harness advances its clock; expected output: see {@link expectMarbles}) |
  * | `( … )`      | a group: elements that arrive together; in an expected output, they may appear in any order |
  * | `\|`         | completion, `#` error; nothing may follow either                         |
  *
