@@ -6,6 +6,7 @@ import type { Timestamped } from '../../time/elements.js';
 import type { Trigger } from '../../time/triggers.js';
 import { windowStart } from '../../time/windowMath.js';
 import type { WindowAssigner, WindowResult } from '../../time/windows.js';
+import { EarlyFirings } from './EarlyFirings.js';
 import type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './engine.js';
 import { addToSessions, type Session } from './sessionMerge.js';
 
@@ -38,8 +39,7 @@ const ALL_KEYS = null;
  * - sessions: `sessions` key → the key's live sessions, each with its accumulator, and a
  *   timer per session, re-armed lazily: extending a session leaves its timer early, and
  *   the early timer re-arms itself at the session's current `end − 1` when it fires;
- * - early firings: `pane` (events since the last firing), `pending` (the pane's
- *   processing-time timer) and `early-timers`, by (key, namespace).
+ * - early firings: see {@link EarlyFirings}.
  * A session's namespace is the timestamp of the event that opened it (unique among a key's
  * live sessions, which are disjoint).
  */
@@ -59,9 +59,8 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private readonly contents: KeyedTable<K, number, A>;
   private readonly timers: TimerQueue<K | null, number>;
   private readonly sessions: KeyedTable<K, 0, Session<A>[]>;
-  private readonly pane: KeyedTable<K, number, number>;
-  private readonly pending: KeyedTable<K, number, number>;
-  private readonly earlyTimers: TimerQueue<K, number>;
+  /** Present when the trigger fires early. */
+  private readonly early: EarlyFirings<K> | undefined;
   private readonly watermarkCell: ValueCell<number>;
   private readonly lateCount: ValueCell<number>;
 
@@ -72,7 +71,6 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private readonly lateness: number;
   private readonly keyOf: ((value: T) => K) | undefined;
   private readonly agg: Aggregator<T, A, R>;
-  private readonly early: boolean;
   private readonly discarding: boolean;
 
   constructor(private readonly spec: WindowEngineSpec<T, K, A, R>) {
@@ -84,16 +82,14 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     this.lateness = spec.allowedLateness;
     this.keyOf = spec.key;
     this.agg = spec.aggregate;
-    this.early = spec.trigger.everyEvents !== undefined || spec.trigger.every !== undefined;
     this.discarding = spec.trigger.panes === 'discarding';
 
     const b = (this.backend = spec.state ?? new MemoryStateBackend());
     this.contents = b.table('contents');
     this.timers = b.timers('timers');
     this.sessions = b.table('sessions');
-    this.pane = b.table('pane');
-    this.pending = b.table('pending');
-    this.earlyTimers = b.timers('early-timers');
+    const fireEarly = spec.trigger.everyEvents !== undefined || spec.trigger.every !== undefined;
+    this.early = fireEarly ? new EarlyFirings<K>(b, spec.trigger) : undefined;
     this.watermarkCell = b.value('watermark', -Infinity);
     this.lateCount = b.value('late-events', 0);
     this.wm = this.watermarkCell.get();
@@ -102,7 +98,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   open(out: Collector<WindowResult<K, R>>, time: ProcessingTime): void {
     this.out = out;
     this.time = time;
-    this.wakeForEarlyTimers();
+    this.early?.wake(time);
   }
 
   /** The operator's current watermark. */
@@ -139,8 +135,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   }
 
   onProcessingTime(now: number): void {
-    this.earlyTimers.advanceTo(now, this.onEarlyTimer);
-    this.wakeForEarlyTimers();
+    this.early?.advanceTo(now, this.time, this.onEarlyTimer);
   }
 
   snapshot(): OperatorSnapshot {
@@ -163,7 +158,8 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     this.wm = this.watermarkCell.get();
     this.nextTimer = -Infinity;
     this.armedNs = NaN;
-    this.wakeForEarlyTimers();
+    // Before open() there is no clock yet: open() asks instead.
+    if (this.time !== undefined) this.early?.wake(this.time);
   }
 
   // --- tumbling and sliding windows ---------------------------------------------------
@@ -177,7 +173,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     acc = this.agg.add(acc, value, t);
     this.contents.set(key, start, acc);
     if (end - 1 <= this.wm) this.fire(key, start, start, end, acc, 'late');
-    else if (this.early) this.onPaneEvent(key, start, start, end, acc);
+    else if (this.early?.onEvent(key, start, this.time)) this.fire(key, start, start, end, acc, 'early');
   }
 
   private armWindow(start: number, end: number): void {
@@ -209,21 +205,15 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     if (change === undefined) return this.late(value, t, element);
     const { session, absorbed, firedBefore } = change;
     if (session.acc === undefined) session.acc = this.agg.create();
-    for (const gone of absorbed) {
-      // Their timers are left to fire: they find no session under their namespace.
-      if (this.early) {
-        const n = this.pane.get(key, gone.ns);
-        if (n !== undefined) this.pane.set(key, session.ns, (this.pane.get(key, session.ns) ?? 0) + n);
-        this.resetPane(key, gone.ns);
-      }
-    }
+    // Absorbed sessions' timers are left to fire: they find no session under their namespace.
+    if (this.early !== undefined) for (const gone of absorbed) this.early.merge(key, gone.ns, session.ns);
     const fireAt = session.end - 1;
     // A new session, or one that fired and now ends later again, needs a timer at or before its next due time.
     if (change.created || (firedBefore && fireAt > wm)) this.armSession(key, session);
     this.sessions.set(key, 0, live!);
     session.acc = this.agg.add(session.acc, value, t);
     if (fireAt <= wm) this.fire(key, session.ns, session.start, session.end, session.acc, 'late');
-    else if (this.early) this.onPaneEvent(key, session.ns, session.start, session.end, session.acc);
+    else if (this.early?.onEvent(key, session.ns, this.time)) this.fire(key, session.ns, session.start, session.end, session.acc, 'early');
   }
 
   /** Arms the session's next due time: its on-time firing, or its purge once it has fired. */
@@ -276,43 +266,20 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
       if (this.kind === 2) this.sessionOf(key, ns)!.acc = this.agg.create();
       else this.contents.set(key, ns, this.agg.create());
     }
-    if (this.early) this.resetPane(key, ns);
+    this.early?.reset(key, ns);
     this.out.event(result, end - 1);
   }
 
   private purge(key: K, ns: number): void {
     if (this.kind !== 2) this.contents.delete(key, ns);
-    if (this.early) this.resetPane(key, ns);
+    this.early?.reset(key, ns);
   }
 
   // --- early firings ------------------------------------------------------------------
 
-  private onPaneEvent(key: K, ns: number, start: number, end: number, acc: A): void {
-    const n = (this.pane.get(key, ns) ?? 0) + 1;
-    const { everyEvents, every } = this.spec.trigger;
-    if (everyEvents !== undefined && n >= everyEvents) return this.fire(key, ns, start, end, acc, 'early');
-    this.pane.set(key, ns, n);
-    if (every !== undefined && this.pending.get(key, ns) === undefined) {
-      const at = this.time.now() + every;
-      this.pending.set(key, ns, at);
-      this.earlyTimers.register(at, key, ns);
-      this.time.wakeAt(at);
-    }
-  }
-
-  private resetPane(key: K, ns: number): void {
-    this.pane.delete(key, ns);
-    const at = this.pending.get(key, ns);
-    if (at !== undefined) {
-      this.pending.delete(key, ns);
-      this.earlyTimers.delete(at, key, ns);
-    }
-  }
-
-  private readonly onEarlyTimer = (_time: number, key: K, ns: number): void => {
-    this.pending.delete(key, ns);
+  private readonly onEarlyTimer = (key: K, ns: number): void => {
     const acc = this.accOf(key, ns);
-    if (acc === undefined || (this.pane.get(key, ns) ?? 0) === 0) return;
+    if (acc === undefined) return;
     let start = ns;
     let end = ns + this.size;
     if (this.kind === 2) {
@@ -322,10 +289,4 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     }
     if (end - 1 > this.wm) this.fire(key, ns, start, end, acc, 'early');
   };
-
-  private wakeForEarlyTimers(): void {
-    const next = this.earlyTimers.peek();
-    // Before open() there is no clock yet: open() asks again.
-    if (next < Infinity && this.time !== undefined) this.time.wakeAt(next);
-  }
 }
