@@ -13,6 +13,7 @@ import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js
 import { feedMarbles } from './internal/feedMarbles.js';
 import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
 import type { Pipeline, PipelineContext } from './Pipeline.js';
+import type { ValueHarness } from './ValueHarness.js';
 
 const API = 'OperatorHarness';
 
@@ -42,8 +43,9 @@ export interface OperatorHarnessOptions extends HarnessClockOptions, HarnessSnap
  * Drives one event-time operator by hand, as Flink's `OneInputStreamOperatorTestHarness`:
  * push events and watermarks, advance processing time, snapshot, restore into a fresh
  * instance, and read what came out, as `{ kind: 'event', value, timestamp }` and
- * `{ kind: 'watermark', timestamp }` elements (plus the late side output, when the pipeline
- * wires `context.late`).
+ * `{ kind: 'watermark', timestamp }` elements, and when (`outputAt`), plus the late side output
+ * when the pipeline wires `context.late`. For a pipeline whose input is plain values
+ * (`withEventTime`), use {@link ValueHarness}.
  *
  * The pipeline is an engine (`{ engine }`, driven as the `pipe()` adapter drives it: non-finite
  * event timestamps and NaN watermarks are rejected with the adapter's errors, `complete()`
