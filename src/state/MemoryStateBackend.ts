@@ -77,8 +77,11 @@ class MemoryCell<V> implements ValueCell<V> {
 
 const EMPTY: Iterable<never> = [];
 
-/** How many recently used namespaces a table remembers (sliding windows touch several per event). */
-const NS_CACHE = 4;
+/**
+ * How many recently used namespaces a table remembers. A sliding window of size/slide = n
+ * touches n namespaces per event, cyclically: a smaller round-robin cache would miss every time.
+ */
+const NS_CACHE = 8;
 
 class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   private byNamespace = new Map<N, Map<K, V>>();

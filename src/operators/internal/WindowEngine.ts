@@ -27,6 +27,8 @@ type Firing = WindowResult<unknown, unknown>['firing'];
 const NAME = 'windowAggregate';
 /** The timer key of a tumbling or sliding window: one timer fires all keys of the window. */
 const ALL_KEYS = null;
+/** How many recently armed fixed windows the engine remembers (sliding windows: size/slide at a time). */
+const ARMED_CACHE = 8;
 
 /**
  * @internal The RxJS-free state machine of `windowAggregate`: Flink's `WindowOperator`
@@ -50,8 +52,9 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private wm = -Infinity;
   /** A lower bound of the earliest event-time timer: a watermark below it fires nothing. */
   private nextTimer = -Infinity;
-  /** The fixed window whose timers were registered last (skips re-registering them). */
-  private armedNs = NaN;
+  /** Fixed windows whose timers were registered lately (skips re-registering them), round robin. */
+  private readonly armed = new Float64Array(ARMED_CACHE).fill(NaN);
+  private nextArmed = 0;
   /** The window (of size `slide`) of the last event: most events fall in it again. */
   private cachedStart = NaN;
 
@@ -157,7 +160,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     this.backend.restore(s.backend);
     this.wm = this.watermarkCell.get();
     this.nextTimer = -Infinity;
-    this.armedNs = NaN;
+    this.armed.fill(NaN);
     // Before open() there is no clock yet: open() asks instead.
     if (this.time !== undefined) this.early?.wake(this.time);
   }
@@ -168,7 +171,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     let acc = this.contents.get(key, start);
     if (acc === undefined) {
       acc = this.agg.create();
-      if (start !== this.armedNs) this.armWindow(start, end);
+      if (!this.isArmed(start)) this.armWindow(start, end);
     }
     acc = this.agg.add(acc, value, t);
     this.contents.set(key, start, acc);
@@ -176,8 +179,15 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     else if (this.early?.onEvent(key, start, this.time)) this.fire(key, start, start, end, acc, 'early');
   }
 
+  private isArmed(start: number): boolean {
+    for (let i = 0; i < ARMED_CACHE; i++) if (this.armed[i] === start) return true;
+    return false;
+  }
+
+  /** Registers a fixed window's timers (the queue ignores duplicates; the cache saves asking). */
   private armWindow(start: number, end: number): void {
-    this.armedNs = start;
+    this.armed[this.nextArmed] = start;
+    this.nextArmed = (this.nextArmed + 1) % ARMED_CACHE;
     const fireAt = end - 1;
     if (fireAt > this.wm) this.timers.register(fireAt, ALL_KEYS, start);
     if (this.lateness > 0) this.timers.register(fireAt + this.lateness, ALL_KEYS, start);
