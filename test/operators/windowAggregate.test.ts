@@ -490,3 +490,18 @@ describe('windowAggregate side-output routes', () => {
     );
   });
 });
+
+describe('windowAggregate: accumulators that are undefined', () => {
+  it.each([
+    ['create()', { create: () => undefined, add: (a: unknown) => a, result: (a: unknown) => a }],
+    ['add(acc, value)', { create: () => 0, add: () => undefined, result: (a: unknown) => a }],
+  ])('errors the stream when aggregate.%s returns undefined, instead of restarting the window', (call, aggregate) => {
+    const r = record((fromMarbles('a@1 b@2 |') as Observable<StreamElement<string>>).pipe(windowAggregate({ window: tumbling(10), aggregate: aggregate as never }))).get();
+    expect(r.out).toEqual([]);
+    expect(InvalidArgumentError.isInvalidArgumentError(r.error)).toBe(true);
+    expect((r.error as Error).message).toBe(
+      `windowAggregate: aggregate.${call} returned undefined; an accumulator must be a value ` +
+        '(return the initial accumulator from create(), and the updated one from add())',
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
 import { StateError } from '../../errors/StateError.js';
 import { MemoryStateBackend } from '../../state/MemoryStateBackend.js';
 import type { KeyedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from '../../state/StateBackend.js';
@@ -170,10 +171,10 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private addToWindow(key: K, start: number, end: number, value: T, t: number): void {
     let acc = this.contents.get(key, start);
     if (acc === undefined) {
-      acc = this.agg.create();
+      acc = this.create();
       if (!this.isArmed(start)) this.armWindow(start, end);
     }
-    acc = this.agg.add(acc, value, t);
+    acc = this.add(acc, value, t);
     this.contents.set(key, start, acc);
     if (end - 1 <= this.wm) this.fire(key, start, start, end, acc, 'late');
     else if (this.early?.onEvent(key, start, this.time)) this.fire(key, start, start, end, acc, 'early');
@@ -207,21 +208,19 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   // --- sessions -----------------------------------------------------------------------
 
   private sessionEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
-    let live = this.sessions.get(key, 0);
-    const fresh = live === undefined;
-    if (fresh) live = [];
+    const live = this.sessions.get(key, 0) ?? [];
     const wm = this.wm;
-    const change = addToSessions(live!, t, t + this.size, this.agg, this.lateness, wm);
+    const change = addToSessions(live, t, t + this.size, this.agg, this.lateness, wm);
     if (change === undefined) return this.late(value, t, element);
     const { session, absorbed, firedBefore } = change;
-    if (session.acc === undefined) session.acc = this.agg.create();
+    if (session.acc === undefined) session.acc = this.create();
     // Absorbed sessions' timers are left to fire: they find no session under their namespace.
     if (this.early !== undefined) for (const gone of absorbed) this.early.merge(key, gone.ns, session.ns);
     const fireAt = session.end - 1;
     // A new session, or one that fired and now ends later again, needs a timer at or before its next due time.
     if (change.created || (firedBefore && fireAt > wm)) this.armSession(key, session);
-    this.sessions.set(key, 0, live!);
-    session.acc = this.agg.add(session.acc, value, t);
+    this.sessions.set(key, 0, live);
+    session.acc = this.add(session.acc, value, t);
     if (fireAt <= wm) this.fire(key, session.ns, session.start, session.end, session.acc, 'late');
     else if (this.early?.onEvent(key, session.ns, this.time)) this.fire(key, session.ns, session.start, session.end, session.acc, 'early');
   }
@@ -262,6 +261,26 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     return this.kind === 2 ? this.sessionOf(key, ns)?.acc : this.contents.get(key, ns);
   }
 
+  // An accumulator of `undefined` would read as "no window": refuse it instead of restarting the window.
+  private create(): A {
+    const acc = this.agg.create();
+    if (acc === undefined) throw this.undefinedAccumulator('create()');
+    return acc;
+  }
+
+  private add(acc: A, value: T, t: number): A {
+    const next = this.agg.add(acc, value, t);
+    if (next === undefined) throw this.undefinedAccumulator('add(acc, value)');
+    return next;
+  }
+
+  private undefinedAccumulator(call: string): InvalidArgumentError {
+    return new InvalidArgumentError(
+      `${NAME}: aggregate.${call} returned undefined; an accumulator must be a value ` +
+        '(return the initial accumulator from create(), and the updated one from add())',
+    );
+  }
+
   private late(value: T, t: number, element: Timestamped<T> | undefined): void {
     this.lateCount.set(this.lateCount.get() + 1);
     if (this.spec.metrics !== undefined) this.spec.metrics.lateEvents++;
@@ -273,8 +292,8 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   private fire(key: K, ns: number, start: number, end: number, acc: A, firing: Firing): void {
     const result: WindowResult<K, R> = { key, start, end, value: this.agg.result(acc), firing };
     if (this.discarding) {
-      if (this.kind === 2) this.sessionOf(key, ns)!.acc = this.agg.create();
-      else this.contents.set(key, ns, this.agg.create());
+      if (this.kind === 2) this.sessionOf(key, ns)!.acc = this.create();
+      else this.contents.set(key, ns, this.create());
     }
     this.early?.reset(key, ns);
     this.out.event(result, end - 1);
