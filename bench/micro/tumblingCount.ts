@@ -1,6 +1,7 @@
 import { boundedOutOfOrderness, count, tumbling, values, windowAggregate, withEventTime, type WindowResult } from 'tidemark';
 import { EventRandom } from '../nexmark/random.js';
 import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
+import { floorTo, ReferenceWindows } from '../referenceWindows.js';
 
 /**
  * The micro-benchmark: a tumbling-window count per key, through `withEventTime` and
@@ -79,64 +80,37 @@ export function tumblingCount(windowMs: number): StreamQuery<MicroEvent, WindowR
 
 /** The hand-written loop: windows by start, counts by key, fired when the watermark passes `end − 1`. */
 class TumblingCountReference implements Reference<MicroEvent> {
-  private max = -Infinity;
-  private wm = -Infinity;
-  private readonly lag: number;
-  private readonly windows = new Map<number, Map<string, number>>();
-  private nextFire = Infinity;
+  private readonly windows: ReferenceWindows<Map<string, number>>;
   lateEvents = 0;
 
   constructor(
-    private readonly size: number,
+    size: number,
     options: QueryOptions,
     private readonly emit: (r: WindowResult<string, number>) => void,
   ) {
-    this.lag = options.bound + 1;
+    this.windows = new ReferenceWindows(size, options, (start, counts) => this.fire(start, counts));
   }
 
   push(e: MicroEvent): void {
     const t = e.at;
-    const size = this.size;
-    const start = t - (((t % size) + size) % size);
-    const last = start + size - 1;
-    if (last <= this.wm) {
+    const windows = this.windows;
+    const start = floorTo(t, windows.size);
+    if (windows.hasFired(start)) {
       this.lateEvents++;
     } else {
-      let counts = this.windows.get(start);
-      if (counts === undefined) {
-        this.windows.set(start, (counts = new Map()));
-        if (last < this.nextFire) this.nextFire = last;
-      }
+      let counts = windows.get(start);
+      if (counts === undefined) windows.add(start, (counts = new Map()));
       counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
     }
-    if (t > this.max) this.max = t;
-    const w = this.max - this.lag;
-    if (w > this.wm) {
-      this.wm = w;
-      if (w >= this.nextFire) this.fire();
-    }
+    windows.advance(t);
   }
 
   end(): void {
-    this.wm = Infinity;
-    this.fire();
+    this.windows.end();
   }
 
-  private fire(): void {
-    const due: number[] = [];
-    let next = Infinity;
-    for (const start of this.windows.keys()) {
-      const last = start + this.size - 1;
-      if (last <= this.wm) due.push(start);
-      else if (last < next) next = last;
-    }
-    this.nextFire = next;
-    due.sort((a, b) => a - b);
-    for (const start of due) {
-      const counts = this.windows.get(start)!;
-      this.windows.delete(start);
-      const end = start + this.size;
-      for (const [key, value] of counts) this.emit({ key, start, end, value, firing: 'on-time' });
-    }
+  private fire(start: number, counts: Map<string, number>): void {
+    const end = start + this.windows.size;
+    for (const [key, value] of counts) this.emit({ key, start, end, value, firing: 'on-time' });
   }
 }

@@ -1,5 +1,6 @@
 import { boundedOutOfOrderness, count, filterEvents, mapEvents, sliding, tumbling, values, windowAggregate, withEventTime, type Aggregator, type WindowResult } from 'tidemark';
 import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
+import { floorTo, ReferenceWindows } from '../referenceWindows.js';
 import { eventTime, isBid, type NexmarkEvent } from './model.js';
 
 /** Nexmark q5 windows: the last 10 s, every 2 s. */
@@ -65,78 +66,51 @@ export const q5: StreamQuery<NexmarkEvent, HotItems> = {
 };
 
 class Q5Reference implements Reference<NexmarkEvent> {
-  private max = -Infinity;
-  private wm = -Infinity;
-  private readonly lag: number;
   /** Open windows: start → auction → bids. */
-  private readonly windows = new Map<number, Map<number, number>>();
-  /** The smallest `end − 1` of the open windows. */
-  private nextFire = Infinity;
+  private readonly windows: ReferenceWindows<Map<number, number>>;
   lateEvents = 0;
 
   constructor(
     options: QueryOptions,
     private readonly emit: (r: HotItems) => void,
   ) {
-    this.lag = options.bound + 1;
+    this.windows = new ReferenceWindows(Q5_SIZE, options, (start, counts) => this.fire(start, counts));
   }
 
   push(e: NexmarkEvent): void {
     const t = eventTime(e);
+    const windows = this.windows;
     if (e.type === 'bid') {
       const auction = e.bid.auction;
       let assigned = false;
-      for (let start = t - (((t % Q5_SLIDE) + Q5_SLIDE) % Q5_SLIDE); start > t - Q5_SIZE; start -= Q5_SLIDE) {
-        const last = start + Q5_SIZE - 1;
-        if (last <= this.wm) continue;
-        let counts = this.windows.get(start);
-        if (counts === undefined) {
-          this.windows.set(start, (counts = new Map()));
-          if (last < this.nextFire) this.nextFire = last;
-        }
+      for (let start = floorTo(t, Q5_SLIDE); start > t - Q5_SIZE; start -= Q5_SLIDE) {
+        if (windows.hasFired(start)) continue;
+        let counts = windows.get(start);
+        if (counts === undefined) windows.add(start, (counts = new Map()));
         counts.set(auction, (counts.get(auction) ?? 0) + 1);
         assigned = true;
       }
       if (!assigned) this.lateEvents++;
     }
-    if (t > this.max) this.max = t;
-    const w = this.max - this.lag;
-    if (w > this.wm) {
-      this.wm = w;
-      if (w >= this.nextFire) this.fire();
-    }
+    windows.advance(t);
   }
 
   end(): void {
-    this.wm = Infinity;
-    this.fire();
+    this.windows.end();
   }
 
-  private fire(): void {
-    const due: number[] = [];
-    let next = Infinity;
-    for (const start of this.windows.keys()) {
-      const last = start + Q5_SIZE - 1;
-      if (last <= this.wm) due.push(start);
-      else if (last < next) next = last;
-    }
-    this.nextFire = next;
-    due.sort((a, b) => a - b);
-    for (const start of due) {
-      const counts = this.windows.get(start)!;
-      this.windows.delete(start);
-      let bids = -1;
-      let auctions: number[] = [];
-      for (const [auction, n] of counts) {
-        if (n > bids) {
-          bids = n;
-          auctions = [auction];
-        } else if (n === bids) {
-          auctions.push(auction);
-        }
+  private fire(start: number, counts: Map<number, number>): void {
+    let bids = -1;
+    let auctions: number[] = [];
+    for (const [auction, n] of counts) {
+      if (n > bids) {
+        bids = n;
+        auctions = [auction];
+      } else if (n === bids) {
+        auctions.push(auction);
       }
-      auctions.sort((x, y) => x - y);
-      this.emit({ start, end: start + Q5_SIZE, auctions, bids });
     }
+    auctions.sort((x, y) => x - y);
+    this.emit({ start, end: start + Q5_SIZE, auctions, bids });
   }
 }

@@ -1,5 +1,6 @@
 import { boundedOutOfOrderness, filterEvents, tumbling, values, windowAggregate, withEventTime, type Aggregator, type WindowResult } from 'tidemark';
 import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
+import { floorTo, ReferenceWindows } from '../referenceWindows.js';
 import { eventTime, isBid, type Bid, type BidEvent, type NexmarkEvent } from './model.js';
 
 /** Nexmark q7 window: 10 s tumbling. */
@@ -45,34 +46,29 @@ export const q7: StreamQuery<NexmarkEvent, WindowResult<undefined, HighestBid>> 
 };
 
 class Q7Reference implements Reference<NexmarkEvent> {
-  private max = -Infinity;
-  private wm = -Infinity;
-  private readonly lag: number;
   /** Open windows: start → highest bid so far. */
-  private readonly windows = new Map<number, HighestBid>();
-  private nextFire = Infinity;
+  private readonly windows: ReferenceWindows<HighestBid>;
   lateEvents = 0;
 
   constructor(
     options: QueryOptions,
     private readonly emit: (r: WindowResult<undefined, HighestBid>) => void,
   ) {
-    this.lag = options.bound + 1;
+    this.windows = new ReferenceWindows(Q7_SIZE, options, (start, value) => this.fire(start, value));
   }
 
   push(e: NexmarkEvent): void {
     const t = eventTime(e);
+    const windows = this.windows;
     if (e.type === 'bid') {
       const bid = e.bid;
-      const start = t - (((t % Q7_SIZE) + Q7_SIZE) % Q7_SIZE);
-      const last = start + Q7_SIZE - 1;
-      if (last <= this.wm) {
+      const start = floorTo(t, Q7_SIZE);
+      if (windows.hasFired(start)) {
         this.lateEvents++;
       } else {
-        const acc = this.windows.get(start);
+        const acc = windows.get(start);
         if (acc === undefined) {
-          this.windows.set(start, { price: bid.price, bids: [bid] });
-          if (last < this.nextFire) this.nextFire = last;
+          windows.add(start, { price: bid.price, bids: [bid] });
         } else if (bid.price > acc.price) {
           acc.price = bid.price;
           acc.bids = [bid];
@@ -81,33 +77,14 @@ class Q7Reference implements Reference<NexmarkEvent> {
         }
       }
     }
-    if (t > this.max) this.max = t;
-    const w = this.max - this.lag;
-    if (w > this.wm) {
-      this.wm = w;
-      if (w >= this.nextFire) this.fire();
-    }
+    windows.advance(t);
   }
 
   end(): void {
-    this.wm = Infinity;
-    this.fire();
+    this.windows.end();
   }
 
-  private fire(): void {
-    const due: number[] = [];
-    let next = Infinity;
-    for (const start of this.windows.keys()) {
-      const last = start + Q7_SIZE - 1;
-      if (last <= this.wm) due.push(start);
-      else if (last < next) next = last;
-    }
-    this.nextFire = next;
-    due.sort((a, b) => a - b);
-    for (const start of due) {
-      const value = this.windows.get(start)!;
-      this.windows.delete(start);
-      this.emit({ key: undefined, start, end: start + Q7_SIZE, value, firing: 'on-time' });
-    }
+  private fire(start: number, value: HighestBid): void {
+    this.emit({ key: undefined, start, end: start + Q7_SIZE, value, firing: 'on-time' });
   }
 }
