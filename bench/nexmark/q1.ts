@@ -5,6 +5,19 @@ import { eventTime, isBid, type Bid, type NexmarkEvent } from './model.js';
 /** Dollars to euros, as in Nexmark q1. */
 export const EUROS_PER_DOLLAR = 0.908;
 
+/** A copy of `b` with its price in euros: q1's per-bid work, the same in both versions. */
+export function inEuros(b: Bid): Bid {
+  return {
+    auction: b.auction,
+    bidder: b.bidder,
+    price: b.price * EUROS_PER_DOLLAR,
+    channel: b.channel,
+    url: b.url,
+    dateTime: b.dateTime,
+    extra: b.extra,
+  };
+}
+
 /** Nexmark q1, currency conversion: every bid, its price converted to euros. */
 export const q1: StreamQuery<NexmarkEvent, Bid> = {
   name: 'q1',
@@ -15,15 +28,7 @@ export const q1: StreamQuery<NexmarkEvent, Bid> = {
     source.pipe(
       withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) }),
       filterEvents(isBid),
-      mapEvents(({ bid: b }) => ({
-        auction: b.auction,
-        bidder: b.bidder,
-        price: b.price * EUROS_PER_DOLLAR,
-        channel: b.channel,
-        url: b.url,
-        dateTime: b.dateTime,
-        extra: b.extra,
-      })),
+      mapEvents(({ bid }) => inEuros(bid)),
       values(),
     ),
   reference: (options, emit) => new Q1Reference(options, emit),
@@ -44,18 +49,7 @@ class Q1Reference implements Reference<NexmarkEvent> {
 
   push(e: NexmarkEvent): void {
     const t = eventTime(e);
-    if (e.type === 'bid') {
-      const b = e.bid;
-      this.emit({
-        auction: b.auction,
-        bidder: b.bidder,
-        price: b.price * EUROS_PER_DOLLAR,
-        channel: b.channel,
-        url: b.url,
-        dateTime: b.dateTime,
-        extra: b.extra,
-      });
-    }
+    if (e.type === 'bid') this.emit(inEuros(e.bid));
     if (t > this.max) this.max = t;
     if (this.max - this.lag > this.wm) this.wm = this.max - this.lag;
   }
