@@ -10,6 +10,7 @@ import {
 import { EngineHost } from './internal/EngineHost.js';
 import { refuseSnapshotOptions, restoreEngine, snapshotEngine, type HarnessSnapshotOptions } from './internal/engineSnapshots.js';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
+import { LateRecorder } from './internal/LateRecorder.js';
 import { feedMarbles } from './internal/feedMarbles.js';
 import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
 import type { Pipeline, PipelineContext } from './Pipeline.js';
@@ -74,7 +75,7 @@ export interface OperatorHarnessOptions extends HarnessClockOptions, HarnessSnap
 export class OperatorHarness<I, O> extends HarnessBase<O> {
   /** The engine under test (engine pipelines), to inspect; `undefined` for operator pipelines. */
   readonly engine: Engine<I, O> | undefined;
-  private lateEvents: Timestamped<I>[] = [];
+  private readonly lateOutput = new LateRecorder<Timestamped<I>>();
   private readonly host: EngineHost<O> | undefined;
   private readonly input: Subject<StreamElement<I>> | undefined;
   private readonly subscription: Subscription | undefined;
@@ -88,7 +89,7 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
     private readonly options: OperatorHarnessOptions = {},
   ) {
     super(API, options);
-    const context: PipelineContext<I> = { clock: this.clock, late: (e) => void this.lateEvents.push(e) };
+    const context: PipelineContext<I> = { clock: this.clock, late: this.lateOutput.record };
     if ('engine' in pipeline) {
       const engine = pipeline.engine(context);
       this.engine = engine;
@@ -99,24 +100,18 @@ export class OperatorHarness<I, O> extends HarnessBase<O> {
       refuseSnapshotOptions(API, options);
       this.engine = undefined;
       this.input = new Subject<StreamElement<I>>();
-      this.subscription = this.input.pipe(pipeline.operator(context)).subscribe({
-        next: (e) => this.emit(e),
-        error: (err: unknown) => this.markFailed(err),
-        complete: () => this.markCompleted(),
-      });
+      this.subscription = this.record(this.input.pipe(pipeline.operator(context)));
     }
   }
 
   /** The late side output: events the operator handed to `context.late`, in order (since the last {@link OperatorHarness.takeLate}). */
   get late(): readonly Timestamped<I>[] {
-    return this.lateEvents;
+    return this.lateOutput.recorded;
   }
 
   /** Returns the late side output recorded so far and clears it, as {@link OperatorHarness.take} does for the output. */
   takeLate(): Timestamped<I>[] {
-    const late = this.lateEvents;
-    this.lateEvents = [];
-    return late;
+    return this.lateOutput.take();
   }
 
   /** Pushes an event. */

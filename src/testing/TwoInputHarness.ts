@@ -13,6 +13,7 @@ import {
 import { EngineHost } from './internal/EngineHost.js';
 import { refuseSnapshotOptions, restoreEngine, snapshotEngine, type HarnessSnapshotOptions } from './internal/engineSnapshots.js';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
+import { LateRecorder } from './internal/LateRecorder.js';
 import { feedMarbles } from './internal/feedMarbles.js';
 import type { MarbleOptions, parseMarbles } from './parseMarbles.js';
 import type { VirtualClock } from './VirtualClock.js';
@@ -183,8 +184,8 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
   readonly right: HarnessInput<R>;
   /** The engine under test (engine pipelines), to inspect; `undefined` for operator pipelines. */
   readonly engine: TwoInputEngine<L, R, O> | undefined;
-  private lateL: Timestamped<L>[] = [];
-  private lateR: Timestamped<R>[] = [];
+  private readonly lateL = new LateRecorder<Timestamped<L>>();
+  private readonly lateR = new LateRecorder<Timestamped<R>>();
   private readonly host: EngineHost<O> | undefined;
   private readonly subscription: Subscription | undefined;
 
@@ -199,8 +200,8 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
     super(API, options);
     const context: TwoInputContext<L, R> = {
       clock: this.clock,
-      lateLeft: (e) => void this.lateL.push(e),
-      lateRight: (e) => void this.lateR.push(e),
+      lateLeft: this.lateL.record,
+      lateRight: this.lateR.record,
     };
     if ('engine' in pipeline) {
       const engine = pipeline.engine(context);
@@ -235,36 +236,28 @@ export class TwoInputHarness<L, R, O> extends HarnessBase<O> {
       const right = new Subject<StreamElement<R>>();
       this.left = new EngineInput<L>(this, 'left', { element: (e) => left.next(e), error: (err) => left.error(err), complete: () => left.complete() });
       this.right = new EngineInput<R>(this, 'right', { element: (e) => right.next(e), error: (err) => right.error(err), complete: () => right.complete() });
-      this.subscription = pipeline.operator(left.asObservable(), right.asObservable(), context).subscribe({
-        next: (e) => this.emit(e),
-        error: (err: unknown) => this.markFailed(err),
-        complete: () => this.markCompleted(),
-      });
+      this.subscription = this.record(pipeline.operator(left.asObservable(), right.asObservable(), context));
     }
   }
 
   /** The left input's late side output (what the pipeline handed to `context.lateLeft`), since the last {@link TwoInputHarness.takeLateLeft}. */
   get lateLeft(): readonly Timestamped<L>[] {
-    return this.lateL;
+    return this.lateL.recorded;
   }
 
   /** The right input's late side output, since the last {@link TwoInputHarness.takeLateRight}. */
   get lateRight(): readonly Timestamped<R>[] {
-    return this.lateR;
+    return this.lateR.recorded;
   }
 
   /** Returns the left late side output recorded so far and clears it (as `take()` does for the output). */
   takeLateLeft(): Timestamped<L>[] {
-    const late = this.lateL;
-    this.lateL = [];
-    return late;
+    return this.lateL.take();
   }
 
   /** Returns the right late side output recorded so far and clears it. */
   takeLateRight(): Timestamped<R>[] {
-    const late = this.lateR;
-    this.lateR = [];
-    return late;
+    return this.lateR.take();
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import { InvalidArgumentError, type Timestamped } from 'tidemark';
 import { HarnessBase, type HarnessClockOptions } from './internal/HarnessBase.js';
+import { LateRecorder } from './internal/LateRecorder.js';
 import type { PipelineContext, ValuePipeline } from './Pipeline.js';
 
 const API = 'ValueHarness';
@@ -43,7 +44,7 @@ export interface ValueHarnessOptions extends HarnessClockOptions {}
  * ```
  */
 export class ValueHarness<I, O> extends HarnessBase<O> {
-  private lateEvents: Timestamped<I>[] = [];
+  private readonly lateOutput = new LateRecorder<Timestamped<I>>();
   private readonly input = new Subject<I>();
   private readonly subscription: Subscription | undefined;
 
@@ -59,24 +60,18 @@ export class ValueHarness<I, O> extends HarnessBase<O> {
           'for an engine or an operator on event-time input, use OperatorHarness',
       );
     }
-    const context: PipelineContext<I> = { clock: this.clock, late: (e) => void this.lateEvents.push(e) };
-    this.subscription = this.input.pipe(pipeline.operator(context)).subscribe({
-      next: (e) => this.emit(e),
-      error: (err: unknown) => this.markFailed(err),
-      complete: () => this.markCompleted(),
-    });
+    const context: PipelineContext<I> = { clock: this.clock, late: this.lateOutput.record };
+    this.subscription = this.record(this.input.pipe(pipeline.operator(context)));
   }
 
   /** The late side output: events the pipeline handed to `context.late`, in order (since the last {@link ValueHarness.takeLate}). */
   get late(): readonly Timestamped<I>[] {
-    return this.lateEvents;
+    return this.lateOutput.recorded;
   }
 
   /** Returns the late side output recorded so far and clears it, as {@link ValueHarness.take} does for the output. */
   takeLate(): Timestamped<I>[] {
-    const late = this.lateEvents;
-    this.lateEvents = [];
-    return late;
+    return this.lateOutput.take();
   }
 
   /** Pushes values, in order, at the current processing time. */

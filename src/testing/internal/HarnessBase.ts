@@ -1,3 +1,4 @@
+import type { Observable, Subscription } from 'rxjs';
 import { TidemarkError, type StreamElement, type Timestamped } from 'tidemark';
 import { show } from '../canonical.js';
 import { formatMarbles, type FormatMarblesOptions, type Recording } from '../formatMarbles.js';
@@ -121,6 +122,15 @@ export abstract class HarnessBase<O> implements Recording<O> {
   }
 
   protected abstract teardown(): void;
+
+  /** Subscribes to the operator's output and records it: elements, completion, failure. */
+  protected record(output: Observable<StreamElement<O>>): Subscription {
+    return output.subscribe({
+      next: (e) => this.emit(e),
+      error: (err: unknown) => this.markFailed(err),
+      complete: () => this.markCompleted(),
+    });
+  }
 
   protected emit(element: StreamElement<O>): void {
     this.recorded.push(element);
