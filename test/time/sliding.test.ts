@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, sliding } from 'tidemark';
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(InvalidArgumentError.isInvalidArgumentError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
+import { errorOf } from '../support/errorOf.js';
 
 describe('sliding', () => {
   it('describes hopping windows, offset 0 by default', () => {
@@ -23,9 +14,16 @@ describe('sliding', () => {
   });
 
   it('rejects bad arguments at creation, naming the value and what is needed', () => {
-    expect(messageOf(() => sliding(0, 5))).toBe('sliding: size must be a positive finite number, got 0');
-    expect(messageOf(() => sliding(10, -1))).toBe('sliding: slide must be a positive finite number, got -1');
-    expect(messageOf(() => sliding(10, Infinity))).toBe('sliding: slide must be a positive finite number, got Infinity');
-    expect(messageOf(() => sliding(10, 5, NaN))).toBe('sliding: offset must be a finite number, got NaN');
+    const cases: [make: () => unknown, message: string][] = [
+      [() => sliding(0, 5), 'sliding: size must be a positive finite number, got 0'],
+      [() => sliding(10, -1), 'sliding: slide must be a positive finite number, got -1'],
+      [() => sliding(10, Infinity), 'sliding: slide must be a positive finite number, got Infinity'],
+      [() => sliding(10, 5, NaN), 'sliding: offset must be a finite number, got NaN'],
+    ];
+    for (const [make, message] of cases) {
+      const e = errorOf(make);
+      expect(InvalidArgumentError.isInvalidArgumentError(e), message).toBe(true);
+      expect(e.message).toBe(message);
+    }
   });
 });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, afterWatermark } from 'tidemark';
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(InvalidArgumentError.isInvalidArgumentError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
+import { errorOf } from '../support/errorOf.js';
 
 describe('afterWatermark', () => {
   it('defaults to no early firings and accumulating panes', () => {
@@ -26,11 +17,16 @@ describe('afterWatermark', () => {
   });
 
   it('rejects bad options at creation, naming the value and what is needed', () => {
-    expect(messageOf(() => afterWatermark({ early: { everyEvents: 0 } }))).toBe('afterWatermark: early.everyEvents must be a positive integer, got 0');
-    expect(messageOf(() => afterWatermark({ early: { everyEvents: 1.5 } }))).toBe('afterWatermark: early.everyEvents must be a positive integer, got 1.5');
-    expect(messageOf(() => afterWatermark({ early: { every: -1 } }))).toBe('afterWatermark: early.every must be a positive finite number, got -1');
-    expect(messageOf(() => afterWatermark({ panes: 'sometimes' as 'accumulating' }))).toBe(
-      `afterWatermark: panes must be 'accumulating' or 'discarding', got "sometimes"`,
-    );
+    const cases: [make: () => unknown, message: string][] = [
+      [() => afterWatermark({ early: { everyEvents: 0 } }), 'afterWatermark: early.everyEvents must be a positive integer, got 0'],
+      [() => afterWatermark({ early: { everyEvents: 1.5 } }), 'afterWatermark: early.everyEvents must be a positive integer, got 1.5'],
+      [() => afterWatermark({ early: { every: -1 } }), 'afterWatermark: early.every must be a positive finite number, got -1'],
+      [() => afterWatermark({ panes: 'sometimes' as 'accumulating' }), `afterWatermark: panes must be 'accumulating' or 'discarding', got "sometimes"`],
+    ];
+    for (const [make, message] of cases) {
+      const e = errorOf(make);
+      expect(InvalidArgumentError.isInvalidArgumentError(e), message).toBe(true);
+      expect(e.message).toBe(message);
+    }
   });
 });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, tumbling } from 'tidemark';
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(InvalidArgumentError.isInvalidArgumentError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
+import { errorOf } from '../support/errorOf.js';
 
 describe('tumbling', () => {
   it('describes fixed windows, offset 0 by default', () => {
@@ -24,12 +15,19 @@ describe('tumbling', () => {
   });
 
   it('rejects a bad size or offset at creation, naming the value and what is needed', () => {
-    expect(messageOf(() => tumbling(0))).toBe('tumbling: size must be a positive finite number, got 0');
-    expect(messageOf(() => tumbling(-5))).toBe('tumbling: size must be a positive finite number, got -5');
-    expect(messageOf(() => tumbling(NaN))).toBe('tumbling: size must be a positive finite number, got NaN');
-    expect(messageOf(() => tumbling(Infinity))).toBe('tumbling: size must be a positive finite number, got Infinity');
-    expect(messageOf(() => tumbling('10' as unknown as number))).toBe('tumbling: size must be a positive finite number, got "10"');
-    expect(messageOf(() => tumbling(10, NaN))).toBe('tumbling: offset must be a finite number, got NaN');
-    expect(messageOf(() => tumbling(10, Infinity))).toBe('tumbling: offset must be a finite number, got Infinity');
+    const cases: [make: () => unknown, message: string][] = [
+      [() => tumbling(0), 'tumbling: size must be a positive finite number, got 0'],
+      [() => tumbling(-5), 'tumbling: size must be a positive finite number, got -5'],
+      [() => tumbling(NaN), 'tumbling: size must be a positive finite number, got NaN'],
+      [() => tumbling(Infinity), 'tumbling: size must be a positive finite number, got Infinity'],
+      [() => tumbling('10' as unknown as number), 'tumbling: size must be a positive finite number, got "10"'],
+      [() => tumbling(10, NaN), 'tumbling: offset must be a finite number, got NaN'],
+      [() => tumbling(10, Infinity), 'tumbling: offset must be a finite number, got Infinity'],
+    ];
+    for (const [make, message] of cases) {
+      const e = errorOf(make);
+      expect(InvalidArgumentError.isInvalidArgumentError(e), message).toBe(true);
+      expect(e.message).toBe(message);
+    }
   });
 });
