@@ -7,6 +7,28 @@ import { tinyTumbling } from './fixtures/tinyTumbling.js';
 
 const events = disorderedEvents(fc.nat(9), { maxDisorder: 3, lateFraction: 0.2 });
 
+/**
+ * An engine that counts its events and emits the count at the end (timestamp 0); its snapshot
+ * is `snapshotState(seen)` and `restore` turns a snapshot's state back into the events seen.
+ */
+function counter<S>(snapshotState: (seen: number[]) => S, restore: (state: S) => number[]) {
+  return (): Engine<number, number> => {
+    let out!: Parameters<Engine<number, number>['open']>[0];
+    let seen: number[] = [];
+    return {
+      name: 'counter',
+      open: (o) => void (out = o),
+      onEvent: (v) => void seen.push(v),
+      onWatermark: (t) => {
+        if (t === Infinity) out.event(seen.length, 0);
+        out.watermark(t);
+      },
+      snapshot: () => ({ operator: 'counter', state: snapshotState(seen) }),
+      restore: (s) => void (seen = restore(s.state as S)),
+    };
+  };
+}
+
 describe('assertCheckpointRoundTrip', () => {
   it('passes for a correct engine', () => {
     assertCheckpointRoundTrip({ pipeline: { engine: (ctx) => tinyTumbling(10, { allowedLateness: 2, late: ctx.late }) }, events });
@@ -24,52 +46,22 @@ describe('assertCheckpointRoundTrip', () => {
   });
 
   it('catches a snapshot that is not plain data, and a restore that loses state', () => {
-    const engine = (snapshotState: (seen: number[]) => unknown, restore: (state: unknown) => number[]) => (): Engine<number, number> => {
-      let out!: Parameters<Engine<number, number>['open']>[0];
-      let seen: number[] = [];
-      return {
-        name: 'counter',
-        open: (o) => void (out = o),
-        onEvent: (v) => void seen.push(v),
-        onWatermark: (t) => {
-          if (t === Infinity) out.event(seen.length, 0);
-          out.watermark(t);
-        },
-        snapshot: () => ({ operator: 'counter', state: snapshotState(seen) }),
-        restore: (s) => void (seen = restore(s.state)),
-      };
-    };
-    assertCheckpointRoundTrip({ pipeline: { engine: engine((seen) => [...seen], (s) => [...(s as number[])]) }, events });
-    const withFunction = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: engine((seen) => ({ seen: [...seen], more: () => seen }), (s) => [...(s as { seen: number[] }).seen]) }, events }));
+    assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => [...seen], (s) => [...s]) }, events });
+    const withFunction = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => ({ seen: [...seen], more: () => seen }), (s) => [...s.seen]) }, events }));
     expect(withFunction.error.message).toMatch(/DataCloneError: .*could not be cloned/);
-    const losing = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: engine((seen) => [...seen], () => []) }, events }));
+    const losing = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => [...seen], () => []) }, events }));
     const [, want, got] = /expected (\d+)@0, got (\d+)@0/.exec(losing.error.message)!;
     expect(Number(got)).toBeLessThan(Number(want));
     expect(losing.events.length).toBeLessThanOrEqual(3);
   });
 
   it('catches a snapshot() that hands out live state, and a restore() that keeps the snapshot it was given', () => {
-    const engine = (snapshotState: (seen: number[]) => number[], restore: (state: number[]) => number[]) => (): Engine<number, number> => {
-      let out!: Parameters<Engine<number, number>['open']>[0];
-      let seen: number[] = [];
-      return {
-        name: 'counter',
-        open: (o) => void (out = o),
-        onEvent: (v) => void seen.push(v),
-        onWatermark: (t) => {
-          if (t === Infinity) out.event(seen.length, 0);
-          out.watermark(t);
-        },
-        snapshot: () => ({ operator: 'counter', state: snapshotState(seen) }),
-        restore: (s) => void (seen = restore(s.state as number[])),
-      };
-    };
     // Either alias gives the right output every time: only the snapshot itself shows it.
-    const live = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: engine((seen) => seen, (s) => [...s]) }, events }));
+    const live = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => seen, (s) => [...s]) }, events }));
     expect(live.error.message).toContain("the snapshot changed after it was taken, as the run went on: snapshot() must return a copy of the state, not the engine's live objects");
     expect(live.error.message).toMatch(/when taken: \{"operator":"counter","state":\[\]\}\n {2}at the end: \{"operator":"counter","state":\[\d\]\}/);
     expect(live.events).toHaveLength(1);
-    const kept = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: engine((seen) => [...seen], (s) => s) }, events }));
+    const kept = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => [...seen], (s) => s) }, events }));
     expect(kept.error.message).toContain('the snapshot changed after it was restored, as the restored engine ran: restore() must copy what it keeps');
     expect(kept.events).toHaveLength(1);
   });
