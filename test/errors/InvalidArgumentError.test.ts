@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, StateError, TidemarkError, tumbling } from 'tidemark';
+import { errorOf } from '../support/errorOf.js';
 
 describe('InvalidArgumentError', () => {
   it('has its name, extends TidemarkError and Error', () => {
@@ -13,12 +14,7 @@ describe('InvalidArgumentError', () => {
 
   it('isInvalidArgumentError works on instances, on a second copy, and rejects others', () => {
     expect(InvalidArgumentError.isInvalidArgumentError(new InvalidArgumentError('x'))).toBe(true);
-    let thrown: unknown;
-    try {
-      tumbling(-5);
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = errorOf(() => tumbling(-5));
     expect(InvalidArgumentError.isInvalidArgumentError(thrown)).toBe(true);
     const secondCopy = Object.assign(new Error('x'), {
       [Symbol.for('tidemark.TidemarkError')]: true,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, MemoryStateBackend, StateError, TidemarkError, type StateSnapshot } from 'tidemark';
+import { errorOf } from '../support/errorOf.js';
 
 describe('StateError', () => {
   it('has its name, extends TidemarkError and Error', () => {
@@ -12,12 +13,7 @@ describe('StateError', () => {
   });
 
   it('isStateError works on instances, on a second copy, and rejects others', () => {
-    let thrown: unknown;
-    try {
-      new MemoryStateBackend().restore({ format: 'other' } as unknown as StateSnapshot);
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = errorOf(() => new MemoryStateBackend().restore({ format: 'other' } as unknown as StateSnapshot));
     expect(StateError.isStateError(thrown)).toBe(true);
     expect(StateError.isStateError({ [Symbol.for('tidemark.StateError')]: true })).toBe(true);
     expect(StateError.isStateError(new InvalidArgumentError('x'))).toBe(false);

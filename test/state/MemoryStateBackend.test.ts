@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStateBackend, StateError, type StateSnapshot } from 'tidemark';
+import { errorOf } from '../support/errorOf.js';
 
 type Fired = [time: number, key: string, namespace: number];
 
@@ -262,22 +263,12 @@ describe('MemoryStateBackend snapshot and restore', () => {
   it('restore of an unknown format throws a StateError naming the format and the fix', () => {
     const b = new MemoryStateBackend();
     for (const bad of [{ format: 'tidemark-state/2', tables: {}, timers: {}, values: {} }, {}, null, undefined]) {
-      let thrown: unknown;
-      try {
-        b.restore(bad as unknown as StateSnapshot);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = errorOf(() => b.restore(bad as unknown as StateSnapshot));
       expect(StateError.isStateError(thrown)).toBe(true);
-      expect((thrown as Error).message).toContain('MemoryStateBackend.restore: unknown snapshot format');
-      expect((thrown as Error).message).toContain('expected "tidemark-state/1"');
+      expect(thrown.message).toContain('MemoryStateBackend.restore: unknown snapshot format');
+      expect(thrown.message).toContain('expected "tidemark-state/1"');
     }
-    let thrown: unknown;
-    try {
-      b.restore({ format: 'tidemark-state/2' } as unknown as StateSnapshot);
-    } catch (e) {
-      thrown = e;
-    }
-    expect((thrown as Error).message).toContain('"tidemark-state/2"');
+    const thrown = errorOf(() => b.restore({ format: 'tidemark-state/2' } as unknown as StateSnapshot));
+    expect(thrown.message).toContain('"tidemark-state/2"');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TidemarkError } from 'tidemark';
 import { MarbleSyntaxError, parseMarbles } from 'tidemark/testing';
+import { errorOf } from '../support/errorOf.js';
 
 describe('parseMarbles', () => {
   it('parses events, watermarks and completion in arrival order', () => {
@@ -78,12 +79,7 @@ describe('parseMarbles', () => {
     ['c@3', 1, /no value for "c" in the values map \(it has "a", "b"\)/],
   ];
   it.each(cases)('rejects %j at column %i', (text, column, message) => {
-    let error: unknown;
-    try {
-      parseMarbles(text, { a: 1, b: 2 });
-    } catch (e) {
-      error = e;
-    }
+    const error = errorOf(() => parseMarbles(text, { a: 1, b: 2 }));
     expect(MarbleSyntaxError.isMarbleSyntaxError(error)).toBe(true);
     expect(TidemarkError.isTidemarkError(error)).toBe(true);
     const e = error as MarbleSyntaxError;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, avg, collect, count, max, min, reduce, sum, type Aggregator } from 'tidemark';
+import { errorOf } from '../support/errorOf.js';
 
 /** Feeds [value, timestamp] pairs into a fresh accumulator and returns the result. */
 function fold<T, A, R>(agg: Aggregator<T, A, R>, input: [T, number][]): R {
@@ -81,14 +82,9 @@ describe('built-in aggregators', () => {
       [() => reduce(undefined as unknown as (a: number, b: number) => number), 'reduce: f must be a function, got undefined'],
     ];
     for (const [make, message] of cases) {
-      let thrown: unknown;
-      try {
-        make();
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = errorOf(() => make());
       expect(InvalidArgumentError.isInvalidArgumentError(thrown)).toBe(true);
-      expect((thrown as Error).message).toBe(message);
+      expect(thrown.message).toBe(message);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, session } from 'tidemark';
+import { errorOf } from '../support/errorOf.js';
 
 describe('session', () => {
   it('describes session windows by their gap', () => {
@@ -8,14 +9,9 @@ describe('session', () => {
 
   it('rejects a gap that is not positive and finite', () => {
     for (const [gap, shown] of [[0, '0'], [-1, '-1'], [NaN, 'NaN'], [Infinity, 'Infinity']] as const) {
-      let thrown: unknown;
-      try {
-        session(gap);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = errorOf(() => session(gap));
       expect(InvalidArgumentError.isInvalidArgumentError(thrown)).toBe(true);
-      expect((thrown as Error).message).toBe(`session: gap must be a positive finite number, got ${shown}`);
+      expect(thrown.message).toBe(`session: gap must be a positive finite number, got ${shown}`);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, boundedOutOfOrderness, monotonousTimestamps } from 'tidemark';
+import { errorOf } from '../support/errorOf.js';
 
 describe('boundedOutOfOrderness', () => {
   it('trails the largest timestamp seen by bound + 1', () => {
@@ -21,14 +22,9 @@ describe('boundedOutOfOrderness', () => {
 
   it('rejects a negative or non-finite bound at creation', () => {
     for (const [bound, shown] of [[-1, '-1'], [NaN, 'NaN'], [Infinity, 'Infinity']] as const) {
-      let thrown: unknown;
-      try {
-        boundedOutOfOrderness(bound);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = errorOf(() => boundedOutOfOrderness(bound));
       expect(InvalidArgumentError.isInvalidArgumentError(thrown)).toBe(true);
-      expect((thrown as Error).message).toBe(`boundedOutOfOrderness: bound must be a finite number >= 0, got ${shown}`);
+      expect(thrown.message).toBe(`boundedOutOfOrderness: bound must be a finite number >= 0, got ${shown}`);
     }
   });
 });
