@@ -40,6 +40,12 @@ describe('OperatorHarness', () => {
     ['engine', countEngine],
     ['operator', countOperator],
   ] as const)('over an %s pipeline', (_, pipeline) => {
+    /** The same count and kind of pipeline, with an early firing every 100 ms of processing time. */
+    const early: Pipeline<string, WindowResult<undefined, number>> =
+      'engine' in pipeline
+        ? { engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) }
+        : { operator: (ctx) => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
+
     it('records events and watermarks in order', () => {
       const h = new OperatorHarness(pipeline);
       h.pushEvent('a', 1).pushEvent('b', 4).pushEvent('c', 12).pushWatermark(9);
@@ -143,10 +149,6 @@ describe('OperatorHarness', () => {
     });
 
     it('delivers processing-time timers when the clock advances, and close() leaves none', () => {
-      const early: Pipeline<string, WindowResult<undefined, number>> =
-        'engine' in pipeline
-          ? { engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) }
-          : { operator: (ctx) => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
       const h = new OperatorHarness(early, { startTime: 1_000 });
       h.pushEvent('a', 1).pushEvent('b', 2);
       expect(h.clock.pending).toBe(1);
@@ -162,10 +164,6 @@ describe('OperatorHarness', () => {
     });
 
     it('records when each output came out (outputAt) and shows it as waits in marbles', () => {
-      const early: Pipeline<string, WindowResult<undefined, number>> =
-        'engine' in pipeline
-          ? { engine: windowAggregateEngine<string>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }) }) }
-          : { operator: (ctx) => windowAggregate<string, undefined, number, number>({ window: tumbling(10), aggregate: count(), trigger: afterWatermark({ early: { every: 100 } }), scheduler: ctx.clock }) };
       const h = new OperatorHarness(early, { startTime: 1_000 });
       expect(h.outputSince).toBe(1_000);
       h.pushMarbles('a@1 ~250 b@2 ~100 W9');
