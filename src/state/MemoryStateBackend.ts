@@ -90,6 +90,8 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   private readonly cachedNs: (N | undefined)[] = new Array<N | undefined>(NS_CACHE).fill(undefined);
   private readonly cachedMap: (Map<K, V> | undefined)[] = new Array<Map<K, V> | undefined>(NS_CACHE).fill(undefined);
   private nextSlot = 0;
+  /** The slot of the last hit: a `get` and the `set` after it ask for the same namespace. */
+  private lastSlot = 0;
   private count = 0;
 
   get size(): number {
@@ -97,8 +99,13 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
   }
 
   private ns(namespace: N): Map<K, V> | undefined {
+    const last = this.lastSlot;
+    if (this.cachedNs[last] === namespace && this.cachedMap[last] !== undefined) return this.cachedMap[last];
     for (let i = 0; i < NS_CACHE; i++) {
-      if (this.cachedNs[i] === namespace && this.cachedMap[i] !== undefined) return this.cachedMap[i];
+      if (this.cachedNs[i] === namespace && this.cachedMap[i] !== undefined) {
+        this.lastSlot = i;
+        return this.cachedMap[i];
+      }
     }
     const m = this.byNamespace.get(namespace);
     if (m !== undefined) this.remember(namespace, m);
@@ -109,6 +116,7 @@ class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
     const slot = this.nextSlot;
     this.cachedNs[slot] = namespace;
     this.cachedMap[slot] = m;
+    this.lastSlot = slot;
     this.nextSlot = (slot + 1) % NS_CACHE;
   }
 
