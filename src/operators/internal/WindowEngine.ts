@@ -66,7 +66,6 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   /** Present when the trigger fires early. */
   private readonly early: EarlyFirings<K> | undefined;
   private readonly watermarkCell: ValueCell<number>;
-  private readonly lateCount: ValueCell<number>;
 
   private readonly kind: 0 | 1 | 2; // tumbling | sliding | session
   private readonly size: number;
@@ -95,7 +94,6 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     const fireEarly = spec.trigger.everyEvents !== undefined || spec.trigger.every !== undefined;
     this.early = fireEarly ? new EarlyFirings<K>(b, spec.trigger) : undefined;
     this.watermarkCell = b.value('watermark', -Infinity);
-    this.lateCount = b.value('late-events', 0);
     this.wm = this.watermarkCell.get();
   }
 
@@ -103,11 +101,6 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     this.out = out;
     this.time = time;
     this.early?.wake(time);
-  }
-
-  /** The operator's current watermark. */
-  get currentWatermark(): number {
-    return this.wm;
   }
 
   onEvent(value: T, t: number, element?: Timestamped<T>): void {
@@ -282,7 +275,6 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
   }
 
   private late(value: T, t: number, element: Timestamped<T> | undefined): void {
-    this.lateCount.set(this.lateCount.get() + 1);
     if (this.spec.metrics !== undefined) this.spec.metrics.lateEvents++;
     this.spec.onLate?.(element ?? { kind: 'event', value, timestamp: t });
   }

@@ -1,4 +1,5 @@
 import type { Aggregator } from '../../time/aggregators.js';
+import { windowsMeet } from '../../time/windowMath.js';
 
 /**
  * @internal One live session window of a key, `[start, end)`, with its accumulator. It is
@@ -45,7 +46,7 @@ export function addToSessions<T, A>(
   let target: Session<A> | undefined;
   let absorbed: Session<A>[] | undefined;
   for (const s of live) {
-    if (s.start > end || start > s.end) continue;
+    if (!windowsMeet(s.start, s.end, start, end)) continue;
     if (target === undefined) target = s;
     else {
       absorbed ??= [];
