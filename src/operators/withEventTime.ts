@@ -122,26 +122,23 @@ class EventTimeEntry<T> extends Subscriber<T> {
       if (this.scheduler !== undefined) this.sawEvent();
       this.first.event(value, t);
       if (this.generator === undefined) {
-        if (t > this.max) {
-          this.max = t;
-          const w = t - this.lag;
-          if (w > this.emitted && w >= this.emitted + this.interval) {
-            this.emitted = w;
-            this.first.watermark(w);
-          }
-        }
+        // The built-in bounded strategy: the watermark moves only with the largest timestamp.
+        if (t > this.max) this.advance((this.max = t) - this.lag);
         return;
       }
       const w = this.generator.onEvent(t, value);
-      if (w > this.emitted && w >= this.emitted + this.interval) {
-        if (typeof w !== 'number') throw new InvalidWatermarkError(NAME, w);
-        this.emitted = w;
-        this.first.watermark(w);
-      } else if (w !== w || typeof w !== 'number') {
-        throw new InvalidWatermarkError(NAME, w);
-      }
+      if (typeof w !== 'number' || w !== w) throw new InvalidWatermarkError(NAME, w);
+      this.advance(w);
     } catch (err) {
       this.out.error(err);
+    }
+  }
+
+  /** Emits `w` if it advances the watermark by at least `watermarkInterval`. */
+  private advance(w: number): void {
+    if (w > this.emitted && w >= this.emitted + this.interval) {
+      this.emitted = w;
+      this.first.watermark(w);
     }
   }
 
