@@ -83,6 +83,7 @@ export interface MarbleToken<T> {
 
 const NUMBER = /^[+-]?\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?$/;
 const INFINITY = /^([+-]?)(?:inf|infinity|∞)$/i;
+const FINITE = 'up to about 1.8e308 in magnitude';
 const EXPECTED = 'expected an event (name@time), a watermark (W<time>), a barrier (B<id>), idle, active, a wait (~<ms>), a group ( … ), | or #';
 
 /**
@@ -101,6 +102,9 @@ const EXPECTED = 'expected an event (name@time), a watermark (W<time>), a barrie
  *
  * An event's name is everything before the `@` (no spaces, parentheses, `|` or `#`). Without a
  * `values` map the value is the name itself (a string); with one, every name must be a key of it.
+ * Timestamps, watermarks and waits are finite numbers: a literal beyond the largest double, such
+ * as `a@1e400` or `~1e400`, is refused rather than read as Infinity (an infinite watermark is
+ * spelled `W+inf`); barrier ids are safe integers.
  *
  * ```
  * 'a@1 b@5 W3 c@2 W10 |'  →  a@1, b@5, W(3), c@2 (late: 2 <= 3), W(10), complete
@@ -175,32 +179,50 @@ function classify<T>(
     if (!NUMBER.test(time)) {
       fail(offset + at + 1, `expected a finite number after "@" in "${token}"${INFINITY.test(time) ? ' (events need finite timestamps)' : ''}`);
     }
+    const timestamp = toNumber(time);
+    if (!Number.isFinite(timestamp)) fail(offset + at + 1, `${overflows(`the timestamp in "${token}"`, timestamp)}: event timestamps must be finite numbers (${FINITE})`);
     let value: T;
     if (values === undefined) value = name as unknown as T;
     else if (Object.prototype.hasOwnProperty.call(values, name)) value = values[name] as T;
     else value = fail(offset, `no value for "${name}" in the values map (it has ${Object.keys(values).map((k) => JSON.stringify(k)).join(', ') || 'no keys'})`);
-    return { kind: 'event', value, timestamp: toNumber(time) };
+    return { kind: 'event', value, timestamp };
   }
   if (token[0] === 'W') {
     const time = token.slice(1);
     const inf = INFINITY.exec(time);
     if (inf !== null) return { kind: 'watermark', timestamp: inf[1] === '-' ? -Infinity : Infinity };
     if (!NUMBER.test(time)) fail(offset + 1, `expected a number or +inf after "W" in "${token}"`);
-    return { kind: 'watermark', timestamp: toNumber(time) };
+    const timestamp = toNumber(time);
+    if (!Number.isFinite(timestamp)) fail(offset + 1, `${overflows(`the watermark in "${token}"`, timestamp)}: write W${timestamp > 0 ? '+' : '-'}inf for an infinite watermark, or a finite number (${FINITE})`);
+    return { kind: 'watermark', timestamp };
   }
-  if (token[0] === 'B' && /^B\d+$/.test(token)) return { kind: 'barrier', checkpointId: Number(token.slice(1)) };
+  if (token[0] === 'B' && /^B\d+$/.test(token)) {
+    const checkpointId = Number(token.slice(1));
+    if (!Number.isSafeInteger(checkpointId)) fail(offset + 1, `the checkpoint id in "${token}" is too large: barrier ids must be integers up to ${Number.MAX_SAFE_INTEGER}`);
+    return { kind: 'barrier', checkpointId };
+  }
   if (token === 'idle' || token === 'active') return { kind: 'status', idle: token === 'idle' };
   if (token[0] === '~') {
     const d = token.slice(1);
     if (!NUMBER.test(d) || toNumber(d) < 0) fail(offset + 1, `expected a duration >= 0 after "~" in "${token}"`);
+    const duration = toNumber(d);
+    if (!Number.isFinite(duration)) fail(offset + 1, `${overflows(`the wait in "${token}"`, duration)}: waits must be finite numbers (${FINITE})`);
     if (group >= 0) fail(offset, 'a wait cannot be inside a group (a group arrives at one instant)');
-    return { kind: 'wait', duration: toNumber(d) };
+    return { kind: 'wait', duration };
   }
   return fail(offset, `unexpected "${token}": ${EXPECTED}`);
 }
 
 function toNumber(s: string): number {
   return Number(s.replace(/_/g, ''));
+}
+
+/**
+ * A literal like `1e400` looks finite but is beyond the largest double: `Number` reads it as
+ * ±Infinity. Marbles refuse it (only `W+inf` / `W-inf` spell an infinite watermark).
+ */
+function overflows(what: string, value: number): string {
+  return `${what} overflows to ${value}`;
 }
 
 function* tokenize(text: string): Generator<{ token: string; offset: number }> {

@@ -84,6 +84,12 @@ describe('expectMarbles', () => {
       );
     });
 
+    it('refuses expected marbles whose numbers overflow to Infinity', () => {
+      expect(() => expectMarbles(timed, '~1e400 a@1')).toThrow(/parseMarbles: the wait in "~1e400" overflows to Infinity: waits must be finite numbers .* at column 2/);
+      expect(() => expectMarbles([a], 'a@1e400')).toThrow(/parseMarbles: the timestamp in "a@1e400" overflows to Infinity: .* at column 3/);
+      expectMarbles([watermark(Infinity)], 'W+inf');
+    });
+
     it('refuses waits against a recording without times', () => {
       expect(() => expectMarbles({ output: [a], completed: false, failed: false }, '~1 a@1')).toThrow(
         /expectMarbles: processing time \(~N\) needs a recording with outputAt/,

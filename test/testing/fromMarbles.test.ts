@@ -51,4 +51,12 @@ describe('fromMarbles', () => {
     expect(() => fromMarbles('a@1 ~5')).toThrow(/a wait needs a scheduler/);
     expect(() => fromMarbles('a@')).toThrow(/column 3/);
   });
+
+  it('refuses timestamps and waits that overflow to Infinity, naming the column', () => {
+    const clock = new VirtualClock();
+    expect(() => fromMarbles('a@1 b@1e400 |')).toThrow(MarbleSyntaxError);
+    expect(() => fromMarbles('a@1 b@1e400 |')).toThrow(/overflows to Infinity: event timestamps must be finite numbers .* at column 7/);
+    expect(() => fromMarbles('a@1 ~1e400 b@2', { a: 'a', b: 'b' }, { scheduler: clock })).toThrow(/the wait in "~1e400" overflows to Infinity: waits must be finite numbers .* at column 6/);
+    expect(() => fromMarbles('W1e400')).toThrow(/write W\+inf for an infinite watermark/);
+  });
 });

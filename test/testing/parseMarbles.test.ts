@@ -29,6 +29,17 @@ describe('parseMarbles', () => {
     ]);
   });
 
+  it('reads numbers up to the largest double, and infinite watermarks only from their names', () => {
+    expect(parseMarbles('a@1.7976931348623157e308 b@-1e308 W1e308 ~1e300 B9007199254740991 W+inf')).toEqual([
+      { kind: 'event', value: 'a', timestamp: Number.MAX_VALUE },
+      { kind: 'event', value: 'b', timestamp: -1e308 },
+      { kind: 'watermark', timestamp: 1e308 },
+      { kind: 'wait', duration: 1e300 },
+      { kind: 'barrier', checkpointId: Number.MAX_SAFE_INTEGER },
+      { kind: 'watermark', timestamp: Infinity },
+    ]);
+  });
+
   it('looks values up in the map, and uses names as values without one', () => {
     const values = { a: { page: 'home' }, b: 42 };
     expect(parseMarbles<unknown>('a@1 b@2', values)).toEqual([
@@ -77,6 +88,14 @@ describe('parseMarbles', () => {
     ['(a@1 ~5)', 6, /a wait cannot be inside a group/],
     ['~-5', 2, /expected a duration >= 0 after "~"/],
     ['c@3', 1, /no value for "c" in the values map \(it has "a", "b"\)/],
+    // Finite-looking literals that overflow a double (Number('1e400') is Infinity).
+    ['a@1 b@1e400', 7, /the timestamp in "b@1e400" overflows to Infinity: event timestamps must be finite numbers \(up to about 1\.8e308 in magnitude\)/],
+    ['a@-1e400', 3, /the timestamp in "a@-1e400" overflows to -Infinity: event timestamps must be finite numbers/],
+    [`a@${'9'.repeat(400)}`, 3, /overflows to Infinity: event timestamps must be finite numbers/],
+    ['W1 W1e400', 5, /the watermark in "W1e400" overflows to Infinity: write W\+inf for an infinite watermark, or a finite number/],
+    ['W-1_0e400', 2, /the watermark in "W-1_0e400" overflows to -Infinity: write W-inf for an infinite watermark/],
+    ['a@1 ~1e400', 6, /the wait in "~1e400" overflows to Infinity: waits must be finite numbers/],
+    ['B99999999999999999999', 2, /the checkpoint id in "B99999999999999999999" is too large: barrier ids must be integers up to 9007199254740991/],
   ];
   it.each(cases)('rejects %j at column %i', (text, column, message) => {
     const error = errorOf(() => parseMarbles(text, { a: 1, b: 2 }));
