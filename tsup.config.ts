@@ -1,4 +1,23 @@
+import { resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+/**
+ * tidemark/testing loads its optional peer dependency fast-check once, when it loads: the ESM
+ * build with a top-level `await import()` (src/testing/internal/fastCheckModule.ts), which
+ * CommonJS cannot have, so the CommonJS build takes its twin fastCheckModule.cts, which
+ * `require`s it. (Were the swap lost, esbuild would refuse the top-level await in the cjs build.)
+ * See docs/decisions/0007-fast-check-optional.md.
+ */
+const requireFastCheckInCjs: Plugin = {
+  name: 'require-fast-check-in-cjs',
+  setup(build) {
+    // tsup builds both formats as ESM and lets rollup (treeshake) write the CommonJS, so esbuild's
+    // `format` says 'esm' for both: tsup's TSUP_FORMAT define tells them apart.
+    if (build.initialOptions.define?.['TSUP_FORMAT'] !== JSON.stringify('cjs')) return;
+    build.onResolve({ filter: /^\.\/fastCheckModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'fastCheckModule.cts') }));
+  },
+};
 
 export default defineConfig({
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
@@ -10,4 +29,5 @@ export default defineConfig({
   treeshake: true,
   splitting: false,
   external: ['rxjs', 'fast-check', 'tidemark'],
+  esbuildPlugins: [requireFastCheckInCjs],
 });

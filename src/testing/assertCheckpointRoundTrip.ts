@@ -1,9 +1,10 @@
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { InvalidArgumentError, type StreamElement } from 'tidemark';
 import { canonical, show } from './canonical.js';
 import { boundedWatermarks } from './boundedWatermarks.js';
 import { formatDisordered, type DisorderedEvents } from './disorderedEvents.js';
 import { formatMarble, namer } from './formatMarbles.js';
+import { fastCheck } from './internal/fastCheck.js';
 import { runProperty } from './internal/runProperty.js';
 import { OperatorHarness } from './OperatorHarness.js';
 import type { EnginePipeline } from './Pipeline.js';
@@ -68,6 +69,7 @@ export interface CheckpointRoundTripConfig<I, O> extends PropertyOptions {
  * @throws PropertyFailedError when the property fails; InvalidArgumentError for a bad option.
  */
 export function assertCheckpointRoundTrip<I, O>(config: CheckpointRoundTripConfig<I, O>): void {
+  const fc = fastCheck('assertCheckpointRoundTrip');
   const { pipeline, events, maxProcessingTimeStep = 0 } = config;
   if (!Number.isSafeInteger(maxProcessingTimeStep) || maxProcessingTimeStep < 0) {
     throw new InvalidArgumentError(`assertCheckpointRoundTrip: maxProcessingTimeStep must be an integer >= 0, got ${show(maxProcessingTimeStep)}`);

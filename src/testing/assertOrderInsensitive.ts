@@ -1,8 +1,9 @@
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import type { Timestamped } from 'tidemark';
 import { canonical, multisetDiff } from './canonical.js';
 import { boundedWatermarks } from './boundedWatermarks.js';
 import { formatDisordered, markLate, type DisorderedEvents } from './disorderedEvents.js';
+import { fastCheck } from './internal/fastCheck.js';
 import { runPipeline, showEvents, showItems, valuesAndTimestamps } from './internal/runPipeline.js';
 import { runProperty } from './internal/runProperty.js';
 import type { Pipeline } from './Pipeline.js';
@@ -63,6 +64,7 @@ export interface OrderInsensitiveConfig<I, O> extends PropertyOptions {
  * @throws PropertyFailedError when the property fails.
  */
 export function assertOrderInsensitive<I, O>(config: OrderInsensitiveConfig<I, O>): void {
+  const fc = fastCheck('assertOrderInsensitive');
   const { pipeline, events, normalize = valuesAndTimestamps } = config;
   // Each event's delay is a hash of a salt and the event itself, so removing other events while
   // shrinking does not change it; salt 0 means no delays (timestamp order).

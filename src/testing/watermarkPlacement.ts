@@ -1,7 +1,8 @@
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { InvalidArgumentError, type StreamElement } from 'tidemark';
 import { show } from './canonical.js';
 import type { DisorderedEvents } from './disorderedEvents.js';
+import { fastCheck } from './internal/fastCheck.js';
 
 /**
  * Options of {@link watermarkPlacement}.
@@ -42,6 +43,7 @@ export interface WatermarkPlacementOptions {
  * @throws InvalidArgumentError when `maxLag` is not an integer >= 0.
  */
 export function watermarkPlacement<T>(input: DisorderedEvents<T>, options: WatermarkPlacementOptions = {}): fc.Arbitrary<StreamElement<T>[]> {
+  const fc = fastCheck('watermarkPlacement');
   const { maxLag = 5 } = options;
   if (!Number.isSafeInteger(maxLag) || maxLag < 0) throw new InvalidArgumentError(`watermarkPlacement: maxLag must be an integer >= 0, got ${show(maxLag)}`);
   const { events, maxDisorder } = input;

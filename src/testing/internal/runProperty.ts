@@ -1,6 +1,7 @@
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { PropertyFailedError } from '../PropertyFailedError.js';
 import { DEFAULT_NUM_RUNS, resolvePropertyOptions, type PropertyOptions } from '../PropertyOptions.js';
+import { fastCheck } from './fastCheck.js';
 
 /**
  * @internal Runs `check` on `numRuns` values of `arbitrary` with fast-check, and throws a
@@ -13,6 +14,7 @@ export function runProperty<T>(
   describe: (value: T) => string,
   check: (value: T) => void,
 ): void {
+  const fc = fastCheck(api);
   const { seed, numRuns, path } = resolvePropertyOptions(api, options);
   const params: fc.Parameters<[T]> = path === undefined ? { seed, numRuns } : { seed, numRuns, path, endOnFailure: true };
   const details = fc.check(fc.property(arbitrary, check), params);
