@@ -26,7 +26,7 @@ export type { Aggregator } from './time/aggregators.js';
 export { avg, collect, count, max, min, reduce, sum } from './time/aggregators.js';
 
 // Operators
-export type { WithEventTimeConfig } from './operators/withEventTime.js';
+export type { WithEventTimeConfig, WithEventTimeMetrics } from './operators/withEventTime.js';
 export { withEventTime } from './operators/withEventTime.js';
 export { values } from './operators/values.js';
 export { events } from './operators/events.js';
@@ -37,6 +37,7 @@ export { mergeEventTime } from './operators/mergeEventTime.js';
 export type { WindowAggregateConfig } from './operators/windowAggregate.js';
 export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
 export type { DeadLetter, DeadLetterRoute } from './operators/internal/deadLetter.js';
+export type { MeteredOperator } from './operators/internal/metered.js';
 export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/engine.js';
 
 // State
@@ -49,3 +50,5 @@ export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
 export { InvalidTimestampError } from './errors/InvalidTimestampError.js';
 export { InvalidWatermarkError } from './errors/InvalidWatermarkError.js';
 export { StateError } from './errors/StateError.js';
+export type { StreamContractViolation } from './errors/StreamContractError.js';
+export { StreamContractError } from './errors/StreamContractError.js';

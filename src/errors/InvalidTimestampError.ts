@@ -1,4 +1,5 @@
-import { TidemarkError, brandOf, hasBrand, show } from './TidemarkError.js';
+import { show } from './show.js';
+import { TidemarkError, brandOf, hasBrand } from './TidemarkError.js';
 
 const BRAND = brandOf('InvalidTimestampError');
 
@@ -36,5 +37,5 @@ export class InvalidTimestampError extends TidemarkError {
 }
 
 function describe(t: unknown): string {
-  return typeof t === 'number' ? String(t) : `${typeof t} ${show(t)}`;
+  return typeof t === 'number' || t === undefined || t === null ? String(t) : `${typeof t} ${show(t)}`;
 }

@@ -1,4 +1,5 @@
-import { TidemarkError, brandOf, hasBrand, show } from './TidemarkError.js';
+import { show } from './show.js';
+import { TidemarkError, brandOf, hasBrand } from './TidemarkError.js';
 
 const BRAND = brandOf('InvalidWatermarkError');
 

@@ -30,17 +30,3 @@ export function brandOf(name: string): symbol {
 export function hasBrand(x: unknown, brand: symbol): boolean {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;
 }
-
-/** @internal Renders a user value for an error message, short and unambiguous. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (value === undefined || value === null) return String(value);
-  if (typeof value === 'function') return 'a function';
-  try {
-    const json = JSON.stringify(value);
-    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}

@@ -20,5 +20,5 @@ import { EVENTS, chainTerminal } from './internal/ChainObservable.js';
  * @see {@link values}
  */
 export function events<T>(): OperatorFunction<StreamElement<T>, Timestamped<T>> {
-  return chainTerminal<T, Timestamped<T>>(EVENTS);
+  return chainTerminal<T, Timestamped<T>>('events', EVENTS);
 }

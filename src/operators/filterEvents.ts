@@ -24,7 +24,7 @@ export function filterEvents<T, S extends T>(predicate: (value: T, timestamp: nu
 export function filterEvents<T>(predicate: (value: T, timestamp: number) => boolean): OperatorFunction<StreamElement<T>, StreamElement<T>>;
 export function filterEvents<T>(predicate: (value: T, timestamp: number) => boolean): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   requireFunction('filterEvents', 'predicate', predicate);
-  return chainStage<T, T>((down) => new FilterStage(predicate, down));
+  return chainStage<T, T>('filterEvents', (down) => new FilterStage(predicate, down));
 }
 
 class FilterStage<T> extends ForwardingStage<T, T> {

@@ -24,7 +24,7 @@ import { ForwardingStage, type Stage } from './internal/Stage.js';
  */
 export function flatMapEvents<T, U>(project: (value: T, timestamp: number) => Iterable<U>): OperatorFunction<StreamElement<T>, StreamElement<U>> {
   requireFunction('flatMapEvents', 'project', project);
-  return chainStage<T, U>((down, ctx) => new FlatMapStage(project, down, ctx.subscriber));
+  return chainStage<T, U>('flatMapEvents', (down, ctx) => new FlatMapStage(project, down, ctx.subscriber));
 }
 
 class FlatMapStage<T, U> extends ForwardingStage<T, U> {

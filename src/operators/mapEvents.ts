@@ -22,7 +22,7 @@ import { ForwardingStage, type Stage } from './internal/Stage.js';
  */
 export function mapEvents<T, U>(project: (value: T, timestamp: number) => U): OperatorFunction<StreamElement<T>, StreamElement<U>> {
   requireFunction('mapEvents', 'project', project);
-  return chainStage<T, U>((down) => new MapStage(project, down));
+  return chainStage<T, U>('mapEvents', (down) => new MapStage(project, down));
 }
 
 class MapStage<T, U> extends ForwardingStage<T, U> {

@@ -1,6 +1,8 @@
 import { Observable, Subscriber, type ObservableInput, from } from 'rxjs';
-import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
+import { StreamContractError } from '../errors/StreamContractError.js';
+import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
+import { ChainContext } from './internal/Stage.js';
 import { WatermarkValve } from './internal/WatermarkValve.js';
 
 const NAME = 'mergeEventTime';
@@ -8,7 +10,9 @@ const NAME = 'mergeEventTime';
 /**
  * Merges event-time streams. Events pass through as they arrive; the output watermark is
  * the minimum of the inputs' watermarks, ignoring inputs that are idle, and it only
- * advances. A completed input counts as `+Infinity` (it no longer holds anything back);
+ * advances. Each input must be a valid event-time stream (elements only, watermarks that never
+ * go back, nothing after its `+Infinity` watermark), or the merge errors with a
+ * {@link StreamContractError}. A completed input counts as `+Infinity` (it no longer holds anything back);
  * the output completes, after a `+Infinity` watermark, when all inputs do. When every
  * running input is idle, the watermark advances to the largest of theirs and the output
  * announces itself idle. A watermark that is not a number errors the stream
@@ -41,6 +45,8 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       subscriber.complete();
       return;
     }
+    // One input element at a time, to the end: an element that arrives re-entrantly waits.
+    const ctx = new ChainContext(subscriber as Subscriber<unknown>);
     const valve = new WatermarkValve(sources.length);
     // checkpoint id → the inputs that delivered that barrier
     const barriers = new Map<number, Set<number>>();
@@ -73,56 +79,68 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       release(checkpointId, voters, element);
     };
 
+    const onElement = (i: number, el: StreamElement<T>) => {
+      const name = sources.length === 1 ? NAME : `${NAME} (input ${i + 1} of ${sources.length})`;
+      switch ((el as Partial<StreamElement<T>> | null | undefined)?.kind) {
+        case 'event':
+          if (valve.watermarkOf(i) === Infinity) throw new StreamContractError(name, 'event-after-end-of-time', el);
+          if (valve.isIdle(i)) {
+            valve.setIdle(i, false);
+            emitProgress();
+          }
+          return subscriber.next(el);
+        case 'watermark': {
+          const t = (el as { timestamp: number }).timestamp;
+          if (typeof t !== 'number' || t !== t) throw new InvalidWatermarkError(name, t);
+          if (t < valve.watermarkOf(i)) throw new StreamContractError(name, 'watermark-regression', el, valve.watermarkOf(i));
+          valve.setWatermark(i, t);
+          return emitProgress();
+        }
+        case 'status':
+          valve.setIdle(i, (el as { idle: boolean }).idle);
+          return emitProgress();
+        case 'barrier':
+          return onBarrier(i, (el as { checkpointId: number }).checkpointId, el);
+        default:
+          throw new StreamContractError(name, 'not-an-element', el);
+      }
+    };
+
+    const onDone = (i: number) => {
+      valve.complete(i);
+      emitProgress();
+      // A barrier that now has every running input's vote goes out.
+      for (const [id, voters] of [...barriers]) release(id, voters, { kind: 'barrier', checkpointId: id });
+      if (valve.runningInputs === 0) subscriber.complete();
+    };
+
     sources.forEach((source, i) => {
       if (subscriber.closed) return;
-      from(source).subscribe(
-        new InputSubscriber<T>(subscriber, (el) => {
-          switch (el.kind) {
-            case 'event':
-              if (valve.isIdle(i)) {
-                valve.setIdle(i, false);
-                emitProgress();
-              }
-              return subscriber.next(el);
-            case 'watermark':
-              if (typeof el.timestamp !== 'number' || el.timestamp !== el.timestamp) {
-                return subscriber.error(new InvalidWatermarkError(NAME, el.timestamp));
-              }
-              valve.setWatermark(i, el.timestamp);
-              return emitProgress();
-            case 'status':
-              valve.setIdle(i, el.idle);
-              return emitProgress();
-            case 'barrier':
-              return onBarrier(i, el.checkpointId, el);
-          }
-        }, () => {
-          valve.complete(i);
-          emitProgress();
-          // A barrier that now has every running input's vote goes out.
-          for (const [id, voters] of [...barriers]) release(id, voters, { kind: 'barrier', checkpointId: id });
-          if (valve.runningInputs === 0) subscriber.complete();
-        }),
-      );
+      from(source).subscribe(new InputSubscriber<T>(ctx, (el) => onElement(i, el), () => onDone(i)));
     });
   });
 }
 
+/** One input of the merge; each of its notifications is one step of the merge. */
 class InputSubscriber<T> extends Subscriber<StreamElement<T>> {
   constructor(
-    private readonly out: Subscriber<StreamElement<T>>,
+    private readonly ctx: ChainContext,
     private readonly onElement: (el: StreamElement<T>) => void,
     private readonly onDone: () => void,
   ) {
-    super(out);
+    super(ctx.subscriber);
   }
 
   protected override _next(el: StreamElement<T>): void {
-    this.onElement(el);
+    this.ctx.step(() => this.onElement(el));
   }
 
   protected override _complete(): void {
     this.unsubscribe();
-    this.onDone();
+    this.ctx.step(this.onDone);
+  }
+
+  protected override _error(err: unknown): void {
+    this.ctx.step(() => this.ctx.subscriber.error(err));
   }
 }

@@ -20,5 +20,5 @@ import { VALUES, chainTerminal } from './internal/ChainObservable.js';
  * @see {@link events}
  */
 export function values<T>(): OperatorFunction<StreamElement<T>, T> {
-  return chainTerminal<T, T>(VALUES);
+  return chainTerminal<T, T>('values', VALUES);
 }

@@ -1,6 +1,6 @@
 import type { OperatorFunction, PartialObserver, SchedulerLike } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { show } from '../errors/TidemarkError.js';
+import { show } from '../errors/show.js';
 import type { StateBackend } from '../state/StateBackend.js';
 import type { Aggregator } from '../time/aggregators.js';
 import type { StreamElement, Timestamped } from '../time/elements.js';
@@ -82,6 +82,7 @@ export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<K, R>>> {
   const makeEngine = windowAggregateEngine(config);
   return chainStage(
+    'windowAggregate',
     engineStage(makeEngine, {
       scheduler: config.scheduler,
       deadLetter: toHandler('windowAggregate', 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined),

@@ -1,14 +1,16 @@
-import { Subscriber, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { show } from '../errors/TidemarkError.js';
+import { show } from '../errors/show.js';
 import { InvalidTimestampError } from '../errors/InvalidTimestampError.js';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { ACTIVE, IDLE, type StreamElement } from '../time/elements.js';
-import { requireFunction, requireNonNegative, requirePositive } from '../time/validate.js';
+import { requireFunction, requireNonNegative, requirePositive, requireScheduler } from '../time/validate.js';
 import { BoundedOutOfOrderness, monotonousTimestamps, type WatermarkGenerator, type WatermarkStrategy } from '../time/watermarkStrategies.js';
+import { ChainEntry } from './internal/ChainEntry.js';
 import { chainRoot } from './internal/ChainObservable.js';
 import { toHandler, type DeadLetter, type DeadLetterRoute } from './internal/deadLetter.js';
-import type { Stage } from './internal/Stage.js';
+import { metered, type MeteredOperator } from './internal/metered.js';
+import type { ChainContext, Stage } from './internal/Stage.js';
 
 const NAME = 'withEventTime';
 
@@ -19,10 +21,12 @@ export interface WithEventTimeConfig<T> {
   /** How watermarks follow the events. @defaultValue `monotonousTimestamps()` */
   watermark?: WatermarkStrategy<NoInfer<T>> | undefined;
   /**
-   * Coarsens watermarks for throughput: a new watermark is emitted only once it is at least
-   * this much (event time) above the last one emitted. @defaultValue 0, every advance
+   * Coarsens watermarks for throughput, in **event time**: a new watermark is emitted only
+   * once it is at least this much above the last one emitted (not Flink's periodic
+   * `autoWatermarkInterval`, which is processing time). `watermarkStep: 1_000` emits at most
+   * one watermark per second of event time. @defaultValue 0, every advance
    */
-  watermarkInterval?: number | undefined;
+  watermarkStep?: number | undefined;
   /**
    * After this much processing time without events the stream announces itself idle
    * (`{ kind: 'status', idle: true }`) so that {@link mergeEventTime} stops waiting for it;
@@ -33,6 +37,16 @@ export interface WithEventTimeConfig<T> {
   scheduler?: SchedulerLike | undefined;
   /** Where values with a non-finite timestamp go instead of erroring the stream. @defaultValue error */
   deadLetter?: DeadLetterRoute<T> | undefined;
+}
+
+/** What {@link withEventTime} counts, over every subscription (see {@link MeteredOperator}). */
+export interface WithEventTimeMetrics {
+  /**
+   * Events that arrived at or below the watermark already emitted: out of order by more
+   * than the strategy allows. Windows downstream treat them as late (they update a window
+   * only within its `allowedLateness`, otherwise they go to `late` or are dropped and counted).
+   */
+  behindWatermark: number;
 }
 
 /**
@@ -46,6 +60,10 @@ export interface WithEventTimeConfig<T> {
  * output:  a@3 W(1)    b@1         c@8 W(6)   W(+∞) |     boundedOutOfOrderness(1)
  * ```
  *
+ * Without a `watermark` strategy, timestamps are expected in order (`monotonousTimestamps()`):
+ * an event older than one already seen is then behind the watermark, and windows treat it as
+ * late. The operator's `metrics.behindWatermark` counts such events.
+ *
  * ## Example
  * ```ts
  * import { from } from 'rxjs';
@@ -54,12 +72,13 @@ export interface WithEventTimeConfig<T> {
  *   .pipe(withEventTime({ timestamp: (r) => r.at, watermark: boundedOutOfOrderness(2) }))
  *   .subscribe(console.log);
  * ```
- * @throws InvalidArgumentError when an option is invalid.
- * @returns an operator from `T` to `StreamElement<T>`.
+ * @throws InvalidArgumentError when an option is invalid; at subscribe (as a stream error) when
+ *   the strategy's `create()` does not return a generator.
+ * @returns an operator from `T` to `StreamElement<T>`, with {@link WithEventTimeMetrics}.
  */
-export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFunction<T, StreamElement<T>> {
+export function withEventTime<T>(config: WithEventTimeConfig<T>): MeteredOperator<T, StreamElement<T>, WithEventTimeMetrics> {
   if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${NAME}: expected a config object, got ${show(config)}`);
-  const { timestamp, watermark = monotonousTimestamps(), watermarkInterval = 0, idleTimeout, scheduler = asyncScheduler, deadLetter } = config;
+  const { timestamp, watermark = monotonousTimestamps(), watermarkStep = 0, idleTimeout, scheduler = asyncScheduler, deadLetter } = config;
   requireFunction(NAME, 'timestamp', timestamp);
   if (watermark === null || typeof watermark !== 'object' || typeof watermark.create !== 'function') {
     throw new InvalidArgumentError(
@@ -67,25 +86,42 @@ export function withEventTime<T>(config: WithEventTimeConfig<T>): OperatorFuncti
         (typeof watermark === 'function' ? ' (call the factory: boundedOutOfOrderness(ms), not boundedOutOfOrderness)' : ''),
     );
   }
-  requireNonNegative(NAME, 'watermarkInterval', watermarkInterval);
+  requireNonNegative(NAME, 'watermarkStep', watermarkStep);
   if (idleTimeout !== undefined) requirePositive(NAME, 'idleTimeout', idleTimeout);
+  requireScheduler(NAME, scheduler);
   const onBad = toHandler(NAME, 'deadLetter', deadLetter);
-  return (source) =>
-    chainRoot<StreamElement<T>>(source, (first, ctx) => {
-      // The built-in bounded strategy runs inline (lag = bound + 1); others through their generator.
-      const lag = watermark instanceof BoundedOutOfOrderness ? watermark.bound + 1 : NaN;
-      const generator = lag === lag ? undefined : (watermark.create() as WatermarkGenerator<T>);
-      const entry = new EventTimeEntry<T>(ctx.subscriber, first, timestamp, lag, generator, watermarkInterval, onBad);
-      if (idleTimeout !== undefined) entry.watchIdleness(idleTimeout, scheduler);
-      return entry as Subscriber<unknown>;
-    });
+  const metrics: WithEventTimeMetrics = { behindWatermark: 0 };
+  return metered(
+    (source) =>
+      chainRoot<StreamElement<T>>(source, (first, ctx) => {
+        // The built-in bounded strategy runs inline (lag = bound + 1); others through their generator.
+        const lag = watermark instanceof BoundedOutOfOrderness ? watermark.bound + 1 : NaN;
+        const generator = lag === lag ? undefined : generatorOf(watermark);
+        const entry = new EventTimeEntry<T>(ctx, first, timestamp, lag, generator, watermarkStep, onBad, metrics);
+        if (idleTimeout !== undefined) entry.watchIdleness(idleTimeout, scheduler);
+        return entry as Subscriber<unknown>;
+      }),
+    metrics,
+  );
+}
+
+/** A custom strategy's generator for one subscription; a `create()` that returns none is an error. */
+function generatorOf<T>(strategy: WatermarkStrategy<T>): WatermarkGenerator<T> {
+  const generator: unknown = strategy.create();
+  if (generator === null || typeof generator !== 'object' || typeof (generator as WatermarkGenerator<T>).onEvent !== 'function') {
+    throw new InvalidArgumentError(
+      `${NAME}: the watermark strategy's create() must return a generator { onEvent(timestamp, value) { return watermark } }, ` +
+        `got ${show(generator)}` + (generator === undefined ? ' (does create() forget to return it?)' : ''),
+    );
+  }
+  return generator as WatermarkGenerator<T>;
 }
 
 /**
  * The head of a chain: stamps values, feeds the first stage with `(value, timestamp)`,
  * and emits watermarks (and idleness) as the strategy dictates.
  */
-class EventTimeEntry<T> extends Subscriber<T> {
+class EventTimeEntry<T> extends ChainEntry<T> {
   private emitted = -Infinity;
   private max = -Infinity;
   private idle = false;
@@ -95,16 +131,17 @@ class EventTimeEntry<T> extends Subscriber<T> {
   private idleCheck: Subscription | undefined = undefined;
 
   constructor(
-    private readonly out: Subscriber<unknown>,
+    ctx: ChainContext,
     private readonly first: Stage<T>,
     private readonly timestampOf: (value: T) => number,
     /** `max − lag` is the watermark of the built-in bounded strategy; NaN for another strategy. */
     private readonly lag: number,
     private readonly generator: WatermarkGenerator<T> | undefined,
-    private readonly interval: number,
+    private readonly step: number,
     private readonly onBad: ((letter: DeadLetter<T>) => void) | undefined,
+    private readonly metrics: WithEventTimeMetrics,
   ) {
-    super(out);
+    super(ctx);
   }
 
   watchIdleness(timeout: number, scheduler: SchedulerLike): void {
@@ -115,46 +152,37 @@ class EventTimeEntry<T> extends Subscriber<T> {
     this.scheduleIdleCheck();
   }
 
-  protected override _next(value: T): void {
-    try {
-      const t = this.timestampOf(value);
-      if (t - t !== 0 || typeof t !== 'number') return this.badTimestamp(value, t);
-      if (this.scheduler !== undefined) this.sawEvent();
-      this.first.event(value, t);
-      if (this.generator === undefined) {
-        // The built-in bounded strategy: the watermark moves only with the largest timestamp.
-        if (t > this.max) this.advance((this.max = t) - this.lag);
-        return;
-      }
-      const w = this.generator.onEvent(t, value);
-      if (typeof w !== 'number' || w !== w) throw new InvalidWatermarkError(NAME, w);
-      this.advance(w);
-    } catch (err) {
-      this.out.error(err);
+  protected onValue(value: T): void {
+    const t = this.timestampOf(value);
+    if (typeof t !== 'number' || t - t !== 0) return this.badTimestamp(value, t);
+    if (this.scheduler !== undefined) this.sawEvent();
+    if (t <= this.emitted) this.metrics.behindWatermark++;
+    this.first.event(value, t);
+    if (this.generator === undefined) {
+      // The built-in bounded strategy: the watermark moves only with the largest timestamp.
+      if (t > this.max) this.advance((this.max = t) - this.lag);
+      return;
     }
+    const w = this.generator.onEvent(t, value);
+    if (typeof w !== 'number' || w !== w) throw new InvalidWatermarkError(NAME, w);
+    this.advance(w);
   }
 
-  /** Emits `w` if it advances the watermark by at least `watermarkInterval`. */
+  /** Emits `w` if it advances the watermark by at least `watermarkStep`. */
   private advance(w: number): void {
-    if (w > this.emitted && w >= this.emitted + this.interval) {
+    if (w > this.emitted && w >= this.emitted + this.step) {
       this.emitted = w;
       this.first.watermark(w);
     }
   }
 
-  protected override _complete(): void {
-    try {
-      // A strategy may already have promised +Infinity; never send it twice.
-      if (this.emitted < Infinity) {
-        this.emitted = Infinity;
-        this.first.watermark(Infinity);
-      }
-      this.first.finish();
-    } catch (err) {
-      this.out.error(err);
-      return;
+  protected onEnd(): void {
+    // A strategy may already have promised +Infinity; never send it twice.
+    if (this.emitted < Infinity) {
+      this.emitted = Infinity;
+      this.first.watermark(Infinity);
     }
-    this.out.complete();
+    this.first.finish();
   }
 
   private badTimestamp(value: T, t: unknown): void {
@@ -178,11 +206,7 @@ class EventTimeEntry<T> extends Subscriber<T> {
       this.idleCheck = undefined;
       if (this.scheduler!.now() >= this.lastEventAt + this.idleTimeout) {
         this.idle = true;
-        try {
-          this.first.control(IDLE);
-        } catch (err) {
-          this.out.error(err);
-        }
+        this.ctx.step(() => this.first.control(IDLE));
       } else {
         this.scheduleIdleCheck();
       }

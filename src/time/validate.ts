@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { show } from '../errors/TidemarkError.js';
+import { show } from '../errors/show.js';
 
 /** @internal Throws unless `value` is a finite number > 0. */
 export function requirePositive(api: string, name: string, value: unknown): number {
@@ -37,5 +37,16 @@ export function requirePositiveInteger(api: string, name: string, value: unknown
 export function requireFunction(api: string, name: string, value: unknown): void {
   if (typeof value !== 'function') {
     throw new InvalidArgumentError(`${api}: ${name} must be a function, got ${show(value)}`);
+  }
+}
+
+/** @internal Throws unless `value` looks like an RxJS `SchedulerLike` (`now()` and `schedule()`). */
+export function requireScheduler(api: string, value: unknown): void {
+  const s = value as { now?: unknown; schedule?: unknown } | null;
+  if (s === null || typeof s !== 'object' || typeof s.now !== 'function' || typeof s.schedule !== 'function') {
+    throw new InvalidArgumentError(
+      `${api}: scheduler must be an RxJS SchedulerLike with now() and schedule(), got ${show(value)}; ` +
+        "pass e.g. asyncScheduler from 'rxjs', or a VirtualClock from 'tidemark/testing'",
+    );
   }
 }

@@ -15,7 +15,7 @@ describe('InvalidTimestampError', () => {
 
   it('names the operator, the timestamp, the value and the fix', () => {
     expect(new InvalidTimestampError('withEventTime', NaN, { id: 1 }).message).toBe(
-      'withEventTime: timestamp must be a finite number, got NaN for value {"id":1}. ' +
+      'withEventTime: timestamp must be a finite number, got NaN for value { id: 1 }. ' +
         'Fix the timestamp extractor, or pass `deadLetter` to route such events aside.',
     );
     const s = new InvalidTimestampError('windowAggregate', '5').message;

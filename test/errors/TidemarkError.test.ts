@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidTimestampError, InvalidWatermarkError, StateError, TidemarkError } from 'tidemark';
-import { brandOf, hasBrand, show } from '../../src/errors/TidemarkError.js';
+import { brandOf, hasBrand } from '../../src/errors/TidemarkError.js';
 
 describe('TidemarkError', () => {
   it('is an Error with its name and message', () => {
@@ -43,34 +43,5 @@ describe('brandOf / hasBrand', () => {
     expect(hasBrand({ [Symbol.for('tidemark.StateError')]: true }, brandOf('InvalidArgumentError'))).toBe(false);
     expect(hasBrand(null, brandOf('StateError'))).toBe(false);
     expect(hasBrand('StateError', brandOf('StateError'))).toBe(false);
-  });
-});
-
-describe('show', () => {
-  it('renders user values short and unambiguously', () => {
-    expect(show('5')).toBe('"5"');
-    expect(show(5)).toBe('5');
-    expect(show(NaN)).toBe('NaN');
-    expect(show(-Infinity)).toBe('-Infinity');
-    expect(show(10n)).toBe('10');
-    expect(show(true)).toBe('true');
-    expect(show(undefined)).toBe('undefined');
-    expect(show(null)).toBe('null');
-    expect(show(() => 1)).toBe('a function');
-    expect(show({ a: 1 })).toBe('{"a":1}');
-    expect(show([1, 2])).toBe('[1,2]');
-  });
-
-  it('truncates long values to 80 characters', () => {
-    const s = show({ text: 'x'.repeat(200) });
-    expect(s).toHaveLength(80);
-    expect(s.startsWith('{"text":"xxx')).toBe(true);
-    expect(s.endsWith('...')).toBe(true);
-  });
-
-  it('falls back to the object tag for values JSON cannot render', () => {
-    const cyclic: Record<string, unknown> = {};
-    cyclic['self'] = cyclic;
-    expect(show(cyclic)).toBe('[object Object]');
   });
 });

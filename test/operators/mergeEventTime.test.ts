@@ -1,7 +1,8 @@
-import { EMPTY, NEVER, Subject, defer, from, map, of, range, take, tap } from 'rxjs';
+import { EMPTY, NEVER, Subject, defer, from, map, merge, of, range, take, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ACTIVE, END_OF_TIME, IDLE, InvalidWatermarkError, barrier, event, mergeEventTime, watermark, withEventTime, type StreamElement } from 'tidemark';
+import { ACTIVE, END_OF_TIME, IDLE, InvalidWatermarkError, StreamContractError, barrier, event, mergeEventTime, watermark, withEventTime, type StreamElement } from 'tidemark';
 import { TwoInputHarness, VirtualClock, expectMarbles } from 'tidemark/testing';
+import { errorOf } from '../support/errorOf.js';
 import { record } from '../support/record.js';
 import { recordOnClock } from '../support/recordOnClock.js';
 
@@ -52,9 +53,9 @@ describe('mergeEventTime', () => {
     h.left.pushMarbles('x@1 W5');
     h.right.pushMarbles('y@2 W3');
     h.left.pushMarbles('W9');
-    h.right.pushMarbles('W3 W2 W7'); // an input going backwards changes nothing
+    h.right.pushMarbles('W3 W7'); // an input repeating its watermark changes nothing
     h.right.complete(); // a completed input counts as +Infinity
-    h.left.pushMarbles('W8 z@20');
+    h.left.pushMarbles('W9 z@20');
     expectMarbles(h, 'x@1 y@2 W3 W7 W9 z@20');
     h.left.complete();
     expectMarbles(h, 'x@1 y@2 W3 W7 W9 z@20 W+inf |');
@@ -201,5 +202,51 @@ describe('mergeEventTime', () => {
     expect(r.out).toEqual([event(0, 0)]);
     expect(produced).toBe(1);
     expect(laterSubscribed).toBe(0);
+  });
+
+  it('an input watermark that goes backwards errors with a StreamContractError naming the input', () => {
+    const h = merged<string>();
+    h.left.pushMarbles('W5');
+    const e = errorOf(() => h.right.pushMarbles('W7 W6')) as StreamContractError;
+    expect(h.output).toEqual([watermark(5)]);
+    expect(StreamContractError.isStreamContractError(e)).toBe(true);
+    expect(e.violation).toBe('watermark-regression');
+    expect(e.operator).toBe('mergeEventTime (input 2 of 2)');
+    expect(e.message).toContain('mergeEventTime (input 2 of 2): the watermark went backwards, from W(7) to W(6)');
+  });
+
+  it('an event after an input\'s +Infinity watermark errors (an RxJS merge inside one input)', () => {
+    const a = from([{ at: 1 }]).pipe(withEventTime({ timestamp: (r: Row) => r.at }));
+    const b = from([{ at: 2 }]).pipe(withEventTime({ timestamp: (r: Row) => r.at }));
+    const r = record(mergeEventTime(merge(a, b))).get();
+    expect(r.out).toEqual([event({ at: 1 }, 1), watermark(0), END_OF_TIME]);
+    expect((r.error as StreamContractError).violation).toBe('event-after-end-of-time');
+    expect((r.error as StreamContractError).operator).toBe('mergeEventTime');
+  });
+
+  it('plain values (a forgotten withEventTime) error with a StreamContractError instead of passing as control elements', () => {
+    for (const plain of [42, { at: 1 }, null]) {
+      const r = record(mergeEventTime(of(event(0, 0)), of(plain as unknown as StreamElement<number>))).get();
+      expect(r.out).toEqual([event(0, 0)]);
+      expect((r.error as StreamContractError).violation).toBe('not-an-element');
+      expect((r.error as Error).message).toContain('mergeEventTime (input 2 of 2): expected an event-time stream element');
+    }
+  });
+
+  it('re-entrancy: an element pushed while another is delivered waits for it; output watermarks stay monotone', () => {
+    const a = new Subject<StreamElement<number>>();
+    const b = new Subject<StreamElement<number>>();
+    const out: StreamElement<number>[] = [];
+    mergeEventTime(a, b).subscribe((e) => {
+      out.push(e);
+      if (e.kind === 'watermark' && e.timestamp === 3) {
+        b.next(watermark(20));
+        a.next(watermark(30));
+        a.next(event(25, 25));
+      }
+    });
+    a.next(watermark(5));
+    b.next(watermark(3)); // W3 out; its subscriber pushes into both inputs while it is delivered
+    expect(out).toEqual([watermark(3), watermark(5), watermark(20), event(25, 25)]);
   });
 });

@@ -7,6 +7,7 @@ import {
   InvalidTimestampError,
   InvalidWatermarkError,
   MemoryStateBackend,
+  StreamContractError,
   avg,
   barrier,
   boundedOutOfOrderness,
@@ -114,8 +115,32 @@ describe('windowAggregate: the stream contract', () => {
     expectMarbles(h, 'W8 r@9 W9', { r: result(0, 10, 1) });
   });
 
-  it('watermarks never go backwards and are forwarded only when they advance', () => {
-    expectMarbles(countsHarness().pushMarbles('W5 W3 W5 W-inf a@7 W7 |'), 'W5 W7 r@9 W+inf |', { r: result(0, 10, 1) });
+  it('watermarks are forwarded only when they advance', () => {
+    expectMarbles(countsHarness().pushMarbles('W-inf W5 W5 a@7 W7 |'), 'W5 W7 r@9 W+inf |', { r: result(0, 10, 1) });
+  });
+
+  it('an input watermark that goes backwards errors the stream with a StreamContractError (RxJS merge of event-time streams)', () => {
+    const r = record(from([W(5), event('a', 7), W(3)]).pipe(counts()));
+    expect(r.get().out).toEqual([W(5)]);
+    const e = r.get().error;
+    expect(StreamContractError.isStreamContractError(e)).toBe(true);
+    expect((e as StreamContractError).message).toBe(
+      'windowAggregate: the watermark went backwards, from W(5) to W(3); the watermarks of one stream never decrease. ' +
+        'RxJS merge() and concat() of event-time streams do this; combine event-time streams with mergeEventTime(a, b), ' +
+        "whose watermark is the minimum of its inputs'",
+    );
+  });
+
+  it('the engine itself ignores a watermark that does not advance (its contract allows repeats and regressions)', () => {
+    const engine = windowAggregateEngine<string>({ window: tumbling(10), aggregate: count() })();
+    const out: unknown[] = [];
+    engine.open({ event: (v, t) => out.push(event(v, t)), watermark: (t) => out.push(W(t)), control: (c) => out.push(c) }, { now: () => 0, wakeAt: () => {} });
+    engine.onWatermark(5);
+    engine.onWatermark(3);
+    engine.onEvent('a', 7);
+    engine.onWatermark(5);
+    engine.onWatermark(9);
+    expect(out).toEqual([W(5), event(result(0, 10, 1), 9), W(9)]);
   });
 
   it('passes barriers and status elements through unchanged and in order', () => {
@@ -439,14 +464,14 @@ describe('windowAggregate: options', () => {
   const ok: WindowAggregateConfig<number, undefined, number, number> = { window: tumbling(10), aggregate: count() };
   const cases: [string, unknown, string][] = [
     ['config', null, 'windowAggregate: expected a config object, got null'],
-    ['window', { ...ok, window: { type: 'hopping' } }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got {"type":"hopping"}'],
+    ['window', { ...ok, window: { type: 'hopping' } }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got { type: "hopping" }'],
     ['window', { ...ok, window: undefined }, 'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got undefined'],
     [
       'window',
       { ...ok, window: tumbling },
-      'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got a function (call the factory: tumbling(size), not tumbling)',
+      'windowAggregate: window must be tumbling(size), sliding(size, slide) or session(gap), got function tumbling (call the factory: tumbling(size), not tumbling)',
     ],
-    ['aggregate', { ...ok, aggregate: count }, 'windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got a function (call the factory: count(), not count)'],
+    ['aggregate', { ...ok, aggregate: count }, 'windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got function count (call the factory: count(), not count)'],
     ['config', 'tumbling', 'windowAggregate: expected a config object, got "tumbling"'],
     ['key', { ...ok, key: 5 }, 'windowAggregate: key must be a function, got 5'],
     ['aggregate', { ...ok, aggregate: null }, 'windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got null'],
@@ -455,7 +480,7 @@ describe('windowAggregate: options', () => {
     ['allowedLateness', { ...ok, allowedLateness: -1 }, 'windowAggregate: allowedLateness must be a finite number >= 0, got -1'],
     ['allowedLateness', { ...ok, allowedLateness: NaN }, 'windowAggregate: allowedLateness must be a finite number >= 0, got NaN'],
     ['trigger', { ...ok, trigger: { type: 'count' } }, 'windowAggregate: trigger must be made by afterWatermark(...), got {"type":"count"}'],
-    ['state', { ...ok, state: { backend: 1 } }, 'windowAggregate: state must be a function, got {"backend":1}'],
+    ['state', { ...ok, state: { backend: 1 } }, 'windowAggregate: state must be a function, got { backend: 1 }'],
   ];
   for (const [what, config, message] of cases) {
     it(`rejects a bad ${what} at creation, naming the operator, the value and what is needed`, () => {

@@ -1,4 +1,4 @@
-import { NEVER, Observable, Subject, concat, from, of, range, take, tap, throwError } from 'rxjs';
+import { NEVER, Observable, Subject, concat, from, of, range, take, tap, throwError, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE,
@@ -11,6 +11,7 @@ import {
   event,
   watermark,
   withEventTime,
+  type WatermarkGenerator,
   type DeadLetter,
   type WatermarkStrategy,
 } from 'tidemark';
@@ -127,9 +128,9 @@ describe('withEventTime', () => {
     expect(r.out).toEqual([event({ at: 1 }, 1), END_OF_TIME]);
   });
 
-  it('watermarkInterval coarsens watermarks to steps of at least the interval', () => {
+  it('watermarkStep coarsens watermarks to steps of at least the interval', () => {
     const input = [1, 5, 11, 15, 21, 40].map((at) => ({ at }));
-    const r = record(from(input).pipe(withEventTime({ timestamp: (x: Row) => x.at, watermarkInterval: 10 }))).get();
+    const r = record(from(input).pipe(withEventTime({ timestamp: (x: Row) => x.at, watermarkStep: 10 }))).get();
     const marks = r.out.filter((e) => e.kind === 'watermark').map((e) => (e as { timestamp: number }).timestamp);
     expect(marks).toEqual([0, 10, 20, 39, Infinity]);
   });
@@ -208,8 +209,42 @@ describe('withEventTime', () => {
     }
   });
 
-  it('bad timestamps (NaN, ±Infinity, a string, undefined, null) error the stream with InvalidTimestampError', () => {
-    for (const [bad, shown] of BAD_TIMESTAMPS) {
+  it("a strategy whose create() returns no generator (a forgotten return, or {}) errors at subscribe with InvalidArgumentError", () => {
+    const cases: [WatermarkStrategy, string][] = [
+      [
+        { create: () => undefined as unknown as WatermarkGenerator },
+        "withEventTime: the watermark strategy's create() must return a generator { onEvent(timestamp, value) { return watermark } }, " +
+          'got undefined (does create() forget to return it?)',
+      ],
+      [
+        { create: () => ({}) as WatermarkGenerator },
+        "withEventTime: the watermark strategy's create() must return a generator { onEvent(timestamp, value) { return watermark } }, got {}",
+      ],
+    ];
+    for (const [strategy, message] of cases) {
+      const r = record(of({ at: 1 }).pipe(withEventTime({ timestamp: (x: Row) => x.at, watermark: strategy }))).get();
+      expect(r.out).toEqual([]);
+      expect(InvalidArgumentError.isInvalidArgumentError(r.error)).toBe(true);
+      expect((r.error as Error).message).toBe(message);
+    }
+  });
+
+  it('metrics.behindWatermark counts the events that arrive at or below the watermark already emitted, over all subscriptions', () => {
+    const op = withEventTime({ timestamp: (r: Row) => r.at });
+    expect(op.metrics).toEqual({ behindWatermark: 0 });
+    // monotonous: W(4) after 5, so 4 and 3 are behind it, 5 (a repeat, above W(4)) is not.
+    const r = record(from([5, 4, 5, 3, 9].map((at) => ({ at }))).pipe(op)).get();
+    expect(r.out.filter((e) => e.kind === 'event')).toHaveLength(5);
+    expect(op.metrics.behindWatermark).toBe(2);
+    record(from([{ at: 2 }, { at: 1 }]).pipe(op));
+    expect(op.metrics.behindWatermark).toBe(3);
+    const bounded = withEventTime({ timestamp: (r: Row) => r.at, watermark: boundedOutOfOrderness(2) });
+    record(from([5, 3, 2, 9, 6].map((at) => ({ at }))).pipe(bounded));
+    expect(bounded.metrics.behindWatermark).toBe(2); // 2 (W 2), 6 (W 6)
+  });
+
+  it('bad timestamps (NaN, ±Infinity, a string, undefined, null, a symbol, a bigint) error the stream with InvalidTimestampError', () => {
+    for (const [bad, shown, inValue] of BAD_TIMESTAMPS) {
       const r = record(of({ at: 1 }, { at: bad as number, id: 'bad' }, { at: 2 }).pipe(byAt)).get();
       expect(r.out).toEqual([event({ at: 1 }, 1), watermark(0)]);
       expect(InvalidTimestampError.isInvalidTimestampError(r.error)).toBe(true);
@@ -217,7 +252,7 @@ describe('withEventTime', () => {
       expect(e.operator).toBe('withEventTime');
       expect(e.value).toEqual({ at: bad, id: 'bad' });
       expect(e.message).toContain(`withEventTime: timestamp must be a finite number, ${shown}`);
-      expect(e.message).toContain('"id":"bad"');
+      expect(e.message).toContain(`for value { at: ${inValue}, id: "bad" }`);
       expect(e.message).toContain('deadLetter');
     }
   });
@@ -276,12 +311,20 @@ describe('withEventTime', () => {
       ],
       [
         () => withEventTime({ timestamp: (r: Row) => r.at, watermark: boundedOutOfOrderness as unknown as WatermarkStrategy }),
-        'withEventTime: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got a function ' +
+        'withEventTime: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms), got function boundedOutOfOrderness ' +
           '(call the factory: boundedOutOfOrderness(ms), not boundedOutOfOrderness)',
       ],
       [() => withEventTime(5 as unknown as { timestamp: (r: Row) => number }), 'withEventTime: expected a config object, got 5'],
-      [() => withEventTime({ timestamp: (r: Row) => r.at, watermarkInterval: -1 }), 'withEventTime: watermarkInterval must be a finite number >= 0, got -1'],
+      [() => withEventTime({ timestamp: (r: Row) => r.at, watermarkStep: -1 }), 'withEventTime: watermarkStep must be a finite number >= 0, got -1'],
       [() => withEventTime({ timestamp: (r: Row) => r.at, idleTimeout: 0 }), 'withEventTime: idleTimeout must be a positive finite number, got 0'],
+      [
+        () => withEventTime({ timestamp: (r: Row) => r.at, scheduler: {} as SchedulerLike }),
+        "withEventTime: scheduler must be an RxJS SchedulerLike with now() and schedule(), got {}; pass e.g. asyncScheduler from 'rxjs', or a VirtualClock from 'tidemark/testing'",
+      ],
+      [
+        () => withEventTime({ timestamp: (r: Row) => r.at, scheduler: null as unknown as SchedulerLike }),
+        "withEventTime: scheduler must be an RxJS SchedulerLike with now() and schedule(), got null; pass e.g. asyncScheduler from 'rxjs', or a VirtualClock from 'tidemark/testing'",
+      ],
       [() => withEventTime({ timestamp: (r: Row) => r.at, idleTimeout: NaN }), 'withEventTime: idleTimeout must be a positive finite number, got NaN'],
     ];
     for (const [make, message] of cases) {

@@ -1,6 +1,6 @@
 import { from, of, type Observable, type OperatorFunction } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { boundedOutOfOrderness, withEventTime, type StreamElement, type WatermarkStrategy } from 'tidemark';
+import { boundedOutOfOrderness, withEventTime, type MeteredOperator, type StreamElement, type WatermarkStrategy, type WithEventTimeMetrics } from 'tidemark';
 
 interface Reading {
   at: number;
@@ -10,7 +10,9 @@ interface Reading {
 describe('withEventTime types', () => {
   it('T → StreamElement<T>', () => {
     const op = withEventTime({ timestamp: (r: Reading) => r.at });
-    expectTypeOf(op).toEqualTypeOf<OperatorFunction<Reading, StreamElement<Reading>>>();
+    expectTypeOf(op).toEqualTypeOf<MeteredOperator<Reading, StreamElement<Reading>, WithEventTimeMetrics>>();
+    expectTypeOf(op).toExtend<OperatorFunction<Reading, StreamElement<Reading>>>();
+    expectTypeOf(op.metrics.behindWatermark).toEqualTypeOf<number>();
   });
 
   it('infers T from the pipe, also with a watermark strategy', () => {
@@ -27,6 +29,6 @@ describe('withEventTime types', () => {
   it('accepts a custom strategy typed by the events', () => {
     const byCelsius: WatermarkStrategy<Reading> = { create: () => ({ onEvent: (t, r) => t - r.celsius }) };
     const op = withEventTime({ timestamp: (r: Reading) => r.at, watermark: byCelsius });
-    expectTypeOf(op).toEqualTypeOf<OperatorFunction<Reading, StreamElement<Reading>>>();
+    expectTypeOf(op).toExtend<OperatorFunction<Reading, StreamElement<Reading>>>();
   });
 });

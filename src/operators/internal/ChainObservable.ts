@@ -1,6 +1,9 @@
-import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import { InvalidWatermarkError } from '../../errors/InvalidWatermarkError.js';
+import { StreamContractError } from '../../errors/StreamContractError.js';
 import type { StreamElement } from '../../time/elements.js';
-import type { ChainContext, Stage, StageFactory } from './Stage.js';
+import { ChainEntry } from './ChainEntry.js';
+import { ChainContext, type Stage, type StageFactory } from './Stage.js';
 
 /** @internal Makes the subscriber that feeds a chain's first stage from the chain's root. */
 export type Entry = (first: Stage<unknown>, ctx: ChainContext) => Subscriber<unknown>;
@@ -23,7 +26,7 @@ export class ChainObservable<R> extends Observable<R> {
     readonly terminal: Terminal,
   ) {
     super((subscriber) => {
-      const ctx: ChainContext = { subscriber: subscriber as Subscriber<unknown> };
+      const ctx = new ChainContext(subscriber as Subscriber<unknown>);
       let sink = terminal(subscriber as Subscriber<unknown>);
       for (let i = stages.length - 1; i >= 0; i--) sink = stages[i]!(sink, ctx);
       root.subscribe(entry(sink, ctx));
@@ -31,14 +34,17 @@ export class ChainObservable<R> extends Observable<R> {
   }
 }
 
-/** @internal An operator that appends a stage to the chain (or starts one). */
-export function chainStage<I, O>(stage: StageFactory<I, O>): OperatorFunction<StreamElement<I>, StreamElement<O>> {
-  return (source) => extend(source, stage as StageFactory<unknown, unknown>, ELEMENTS) as Observable<StreamElement<O>>;
+/**
+ * @internal An operator that appends a stage to the chain (or starts one). `name` is the
+ * operator's, for the errors of the entry that checks a non-chain input.
+ */
+export function chainStage<I, O>(name: string, stage: StageFactory<I, O>): OperatorFunction<StreamElement<I>, StreamElement<O>> {
+  return (source) => extend(name, source, stage as StageFactory<unknown, unknown>, ELEMENTS) as Observable<StreamElement<O>>;
 }
 
 /** @internal An operator that ends the chain with another terminal (values(), events()). */
-export function chainTerminal<I, R>(terminal: Terminal): OperatorFunction<StreamElement<I>, R> {
-  return (source) => extend(source, undefined, terminal) as Observable<R>;
+export function chainTerminal<I, R>(name: string, terminal: Terminal): OperatorFunction<StreamElement<I>, R> {
+  return (source) => extend(name, source, undefined, terminal) as Observable<R>;
 }
 
 /** @internal Starts a chain whose entry is not an element stream (withEventTime). */
@@ -46,12 +52,12 @@ export function chainRoot<R>(root: Observable<unknown>, entry: Entry): Observabl
   return new ChainObservable<R>(root, entry, [], ELEMENTS);
 }
 
-function extend(source: Observable<unknown>, stage: StageFactory<unknown, unknown> | undefined, terminal: Terminal): Observable<unknown> {
+function extend(name: string, source: Observable<unknown>, stage: StageFactory<unknown, unknown> | undefined, terminal: Terminal): Observable<unknown> {
   const stages = stage === undefined ? [] : [stage];
   if (source instanceof ChainObservable && source.terminal === ELEMENTS) {
     return new ChainObservable(source.root, source.entry, [...source.stages, ...stages], terminal);
   }
-  return new ChainObservable(source, elementEntry, stages, terminal);
+  return new ChainObservable(source, (first, ctx) => new ElementEntry(name, ctx, first), stages, terminal);
 }
 
 // --- where the chain meets RxJS ------------------------------------------------------------
@@ -80,43 +86,44 @@ export const EVENTS: Terminal = (subscriber) => ({
   finish: () => {},
 });
 
-const elementEntry: Entry = (first, ctx) => new ElementEntry(ctx.subscriber, first);
-
 /**
- * @internal Feeds a chain from an element stream. It is chained into the downstream
- * subscriber (see docs/decisions/0001-subclass-rxjs-subscriber.md), so a downstream
- * `take(1)` closes it and a synchronous source stops at once.
+ * @internal Feeds a chain from an element stream that is not itself a chain, and checks
+ * that it is a valid event-time stream: elements only, watermarks that never go back, no
+ * event after the final `+Infinity` watermark (what RxJS `merge`/`concat` of event-time
+ * streams produce). Anything else errors with a {@link StreamContractError}.
  */
-class ElementEntry extends Subscriber<StreamElement<unknown>> {
+class ElementEntry extends ChainEntry<StreamElement<unknown>> {
+  private wm = -Infinity;
+
   constructor(
-    private readonly out: Subscriber<unknown>,
+    private readonly name: string,
+    ctx: ChainContext,
     private readonly first: Stage<unknown>,
   ) {
-    super(out);
+    super(ctx);
   }
 
-  protected override _next(element: StreamElement<unknown>): void {
-    try {
-      switch (element.kind) {
-        case 'event':
-          return this.first.event(element.value, element.timestamp);
-        case 'watermark':
-          return this.first.watermark(element.timestamp);
-        default:
-          return this.first.control(element);
+  protected onValue(element: StreamElement<unknown>): void {
+    switch ((element as Partial<StreamElement<unknown>> | null | undefined)?.kind) {
+      case 'event':
+        if (this.wm === Infinity) throw new StreamContractError(this.name, 'event-after-end-of-time', element);
+        return this.first.event((element as { value: unknown }).value, (element as { timestamp: number }).timestamp);
+      case 'watermark': {
+        const t = (element as { timestamp: number }).timestamp;
+        if (typeof t !== 'number' || t !== t) throw new InvalidWatermarkError(this.name, t);
+        if (t < this.wm) throw new StreamContractError(this.name, 'watermark-regression', element, this.wm);
+        this.wm = t;
+        return this.first.watermark(t);
       }
-    } catch (err) {
-      this.out.error(err);
+      case 'barrier':
+      case 'status':
+        return this.first.control(element as Exclude<StreamElement<unknown>, { kind: 'event' | 'watermark' }>);
+      default:
+        throw new StreamContractError(this.name, 'not-an-element', element);
     }
   }
 
-  protected override _complete(): void {
-    try {
-      this.first.finish();
-    } catch (err) {
-      this.out.error(err);
-      return;
-    }
-    this.out.complete();
+  protected onEnd(): void {
+    this.first.finish();
   }
 }

@@ -39,7 +39,7 @@ class EngineStage<I, O> implements Stage<I>, ProcessingTime {
   }
 
   event(value: I, timestamp: number): void {
-    if (timestamp - timestamp === 0 && typeof timestamp === 'number') this.engine.onEvent(value, timestamp);
+    if (typeof timestamp === 'number' && timestamp - timestamp === 0) this.engine.onEvent(value, timestamp);
     else this.badTimestamp(value, timestamp);
   }
 
@@ -68,11 +68,7 @@ class EngineStage<I, O> implements Stage<I>, ProcessingTime {
     this.wakeAction = this.scheduler.schedule(() => {
       this.wakeTime = Infinity;
       this.wakeAction = undefined;
-      try {
-        this.engine.onProcessingTime!(this.scheduler.now());
-      } catch (err) {
-        this.ctx.subscriber.error(err);
-      }
+      this.ctx.step(() => this.engine.onProcessingTime!(this.scheduler.now()));
     }, Math.max(0, time - this.scheduler.now()));
   }
 

@@ -15,10 +15,60 @@ export interface Stage<T> {
   finish(): void;
 }
 
-/** @internal What every stage of one subscription shares. */
-export interface ChainContext {
-  /** The chain's downstream RxJS subscriber: errors go here, teardowns are added here. */
-  readonly subscriber: Subscriber<unknown>;
+/**
+ * @internal What every stage of one subscription shares: the downstream subscriber, and the
+ * chain's step lock. A chain runs one step at a time (an input element, or a timer), to the
+ * end: a step that causes another input to arrive re-entrantly (a subscriber pushing into
+ * the source while it receives a result, or advancing a virtual clock) has that input wait
+ * until the running step is done, as RxJS's own operators behave. Without it, a re-entrant
+ * watermark could overtake the results and watermark of the step that delivered it.
+ */
+export class ChainContext {
+  /** Whether a step is running. */
+  busy = false;
+  private draining = false;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    /** The chain's downstream RxJS subscriber: errors go here, teardowns are added here. */
+    readonly subscriber: Subscriber<unknown>,
+  ) {}
+
+  /** Whether steps wait to run (check it after a step, then {@link drain}). */
+  get hasWaiting(): boolean {
+    return this.waiting.length > 0;
+  }
+
+  /** Queues a step that arrived while another was running. */
+  later(step: () => void): void {
+    this.waiting.push(step);
+  }
+
+  /** Runs `step` now, as one step (errors go downstream), or after the running one. */
+  step(step: () => void): void {
+    if (this.busy) return this.later(step);
+    this.busy = true;
+    try {
+      step();
+    } catch (err) {
+      this.subscriber.error(err);
+    } finally {
+      this.busy = false;
+    }
+    if (this.waiting.length > 0) this.drain();
+  }
+
+  /** Runs the waiting steps in arrival order, and those they queue, until none wait or the subscriber closes. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0 && !this.subscriber.closed) this.waiting.shift()!();
+      this.waiting.length = 0;
+    } finally {
+      this.draining = false;
+    }
+  }
 }
 
 /** @internal Makes a stage, given the stage after it. Called once per subscription. */

@@ -21,6 +21,11 @@ export class WatermarkValve {
     if (timestamp > this.watermarks[input]!) this.watermarks[input] = timestamp;
   }
 
+  /** The largest watermark the input has delivered. */
+  watermarkOf(input: number): number {
+    return this.watermarks[input]!;
+  }
+
   setIdle(input: number, idle: boolean): void {
     this.idle[input] = idle;
   }

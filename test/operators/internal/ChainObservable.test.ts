@@ -1,16 +1,21 @@
 import fc from 'fast-check';
-import { Observable, from, map, range, take, tap, toArray, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, from, map, merge, range, take, tap, toArray, type OperatorFunction } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
+  InvalidWatermarkError,
+  StreamContractError,
   boundedOutOfOrderness,
   collect,
+  event,
   count,
   filterEvents,
   flatMapEvents,
   mapEvents,
   session,
   sliding,
+  tumbling,
   values,
+  watermark,
   windowAggregate,
   withEventTime,
   type StreamElement,
@@ -109,5 +114,118 @@ describe('operator chaining', () => {
     );
     expect(r.error).toBe(boom);
     expect(pulled).toBe(4);
+  });
+});
+
+describe('a chain checks its element input (the entry from a non-chain source)', () => {
+  const counts = () => windowAggregate({ window: tumbling(10), aggregate: count<string>() });
+
+  it.each([
+    ['a plain number', 42, '42'],
+    ['a plain object', { at: 1 }, '{ at: 1 }'],
+    ['null', null, 'null'],
+    ['undefined', undefined, 'undefined'],
+    ['an object with an unknown kind', { kind: 'evnt', value: 1 }, '{ kind: "evnt", value: 1 }'],
+  ])('%s (a forgotten withEventTime) errors with a StreamContractError that names the fix', (_what, plain, shown) => {
+    for (const [name, op] of [
+      ['windowAggregate', counts()],
+      ['mapEvents', mapEvents((x: unknown) => x)],
+      ['values', values()],
+    ] as const) {
+      const r = run(from([plain as unknown as StreamElement<string>]).pipe(op as OperatorFunction<StreamElement<string>, unknown>));
+      expect(r.out).toEqual([]);
+      expect(StreamContractError.isStreamContractError(r.error)).toBe(true);
+      const e = r.error as StreamContractError;
+      expect(e.violation).toBe('not-an-element');
+      expect(e.operator).toBe(name);
+      expect(e.message).toBe(
+        `${name}: expected an event-time stream element ({ kind: 'event' | 'watermark' | 'barrier' | 'status' }), got ${shown}. ` +
+          'Did you forget withEventTime? Enter event time first: source.pipe(withEventTime({ timestamp, watermark }), …)',
+      );
+    }
+  });
+
+  it('an event after the final +Infinity watermark errors with a StreamContractError that says to use mergeEventTime', () => {
+    // RxJS merge of two synchronous event-time streams: the first ends with W(+Infinity) before the second starts.
+    const a = from([{ at: 1 }]).pipe(withEventTime({ timestamp: (r: { at: number }) => r.at }));
+    const b = from([{ at: 2 }]).pipe(withEventTime({ timestamp: (r: { at: number }) => r.at }));
+    const r = run(merge(a, b).pipe(windowAggregate({ window: tumbling(10), aggregate: count() }), values()));
+    expect(r.out).toEqual([{ key: undefined, start: 0, end: 10, value: 1, firing: 'on-time' }]);
+    expect(StreamContractError.isStreamContractError(r.error)).toBe(true);
+    const e = r.error as StreamContractError;
+    expect(e.violation).toBe('event-after-end-of-time');
+    expect(e.message).toBe(
+      'windowAggregate: an event ({ kind: "event", value: { at: 2 }, timestamp: 2 }) arrived after the final +Infinity watermark, ' +
+        'which has closed every window. RxJS merge() and concat() of event-time streams do this; combine event-time streams ' +
+        "with mergeEventTime(a, b), whose watermark is the minimum of its inputs'",
+    );
+  });
+
+  it('a watermark that goes backwards errors; equal watermarks are allowed', () => {
+    const ok = run(from([watermark(3), watermark(3), event('a', 5), watermark(Infinity), watermark(Infinity)]).pipe(mapEvents((x: string) => x)));
+    expect(ok.error).toBeUndefined();
+    const bad = run(from([watermark(3), watermark(2)]).pipe(mapEvents((x: string) => x)));
+    expect(bad.out).toEqual([watermark(3)]);
+    expect((bad.error as StreamContractError).violation).toBe('watermark-regression');
+    expect((bad.error as StreamContractError).watermark).toBe(3);
+  });
+
+  it('a watermark whose timestamp is not a number errors with InvalidWatermarkError, also before a stateless stage', () => {
+    const r = run(from([{ kind: 'watermark', timestamp: NaN } as StreamElement<string>]).pipe(mapEvents((x: string) => x)));
+    expect(InvalidWatermarkError.isInvalidWatermarkError(r.error)).toBe(true);
+  });
+});
+
+describe('re-entrancy: a step that makes the source emit again runs to the end first', () => {
+  /** Pushes `more` into the source, synchronously, when the first window result arrives. */
+  function reentrant(more: number[]) {
+    const source = new Subject<number>();
+    const out: StreamElement<WindowResult<undefined, number>>[] = [];
+    let pushed = false;
+    source
+      .pipe(
+        withEventTime({ timestamp: (t: number) => t }),
+        windowAggregate({ window: tumbling(10), aggregate: count<number>() }),
+      )
+      .subscribe((e) => {
+        out.push(e);
+        if (e.kind === 'event' && !pushed) {
+          pushed = true;
+          for (const t of more) source.next(t);
+        }
+      });
+    return { source, out };
+  }
+
+  it('output watermarks stay monotone and every result precedes the watermark that fired it', () => {
+    const { source, out } = reentrant([310, 14]);
+    for (const t of [1, 2, 25, 299]) source.next(t);
+    source.complete();
+    const marks = out.filter((e) => e.kind === 'watermark').map((e) => e.timestamp);
+    expect(marks).toEqual([...marks].sort((a, b) => a - b));
+    expect(new Set(marks).size).toBe(marks.length);
+    // The same as if the pushes came right after the step that delivered the first result (25's).
+    const calm = run(
+      from([1, 2, 25, 310, 14, 299]).pipe(withEventTime({ timestamp: (t: number) => t }), windowAggregate({ window: tumbling(10), aggregate: count<number>() })),
+    );
+    expect(out).toEqual(calm.out);
+  });
+
+  it('a completion that arrives re-entrantly waits for the running step', () => {
+    const source = new Subject<number>();
+    const out: unknown[] = [];
+    source
+      .pipe(withEventTime({ timestamp: (t: number) => t }), windowAggregate({ window: tumbling(10), aggregate: count<number>() }), values())
+      .subscribe({ next: (r) => {
+        out.push(r);
+        source.complete();
+      }, complete: () => out.push('complete') });
+    source.next(1);
+    source.next(11); // fires [0, 10), whose subscriber completes the source mid-step
+    expect(out).toEqual([
+      { key: undefined, start: 0, end: 10, value: 1, firing: 'on-time' },
+      { key: undefined, start: 10, end: 20, value: 1, firing: 'on-time' },
+      'complete',
+    ]);
   });
 });
