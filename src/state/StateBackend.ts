@@ -40,7 +40,9 @@ export interface KeyedTable<K, N, V> {
  * import { MemoryStateBackend } from 'tidemark';
  * const timers = new MemoryStateBackend().timers<string, number>('window-end');
  * timers.register(9, 'a', 0);
- * timers.advanceTo(10, (time, key) => console.log(time, key)); // 9 a
+ * timers.advanceTo(10, (time, key) => console.log(time, key));
+ * // output:
+ * // 9 a
  * ```
  */
 export interface TimerQueue<K, N> {

@@ -13,8 +13,10 @@ const BRAND = Symbol.for('tidemark.MarbleSyntaxError');
  * try {
  *   parseMarbles('a@1 b@x');
  * } catch (e) {
- *   if (MarbleSyntaxError.isMarbleSyntaxError(e)) console.log(e.column); // 5
+ *   if (MarbleSyntaxError.isMarbleSyntaxError(e)) console.log(e.line, e.column); // the `x`
  * }
+ * // output:
+ * // 1 7
  * ```
  */
 export class MarbleSyntaxError extends TidemarkError {

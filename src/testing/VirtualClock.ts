@@ -28,8 +28,13 @@ const FLUSH_LIMIT = 100_000;
  * const clock = new VirtualClock();
  * const seen: number[] = [];
  * const sub = interval(100, clock).subscribe((n) => seen.push(n));
- * clock.advanceBy(250); // seen: [0, 1], clock.now() === 250
- * sub.unsubscribe();    // clock.pending === 0
+ * clock.advanceBy(250);
+ * console.log(seen, clock.now(), clock.pending);
+ * sub.unsubscribe();
+ * console.log(clock.pending);
+ * // output:
+ * // [ 0, 1 ] 250 1
+ * // 0
  * ```
  */
 export class VirtualClock implements SchedulerLike {

@@ -14,10 +14,11 @@ import { show } from './canonical.js';
  * @example
  * ```ts
  * import { event } from 'tidemark';
- * import { boundedWatermarks } from 'tidemark/testing';
+ * import { boundedWatermarks, formatMarbles } from 'tidemark/testing';
  *
- * boundedWatermarks([event('a', 3), event('b', 1), event('c', 8)], 1);
- * // a@3, W(1), b@1, c@8, W(6)
+ * console.log(formatMarbles(boundedWatermarks([event('a', 3), event('b', 1), event('c', 8)], 1)));
+ * // output:
+ * // a@3 W1 b@1 c@8 W6
  * ```
  * @throws InvalidArgumentError when `maxDisorder` is negative or not finite.
  */

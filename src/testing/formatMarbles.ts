@@ -66,8 +66,11 @@ export interface FormatMarblesOptions {
  * import { event, watermark } from 'tidemark';
  * import { formatMarbles } from 'tidemark/testing';
  *
- * formatMarbles([event('a', 1), watermark(9), { kind: 'complete' }]); // 'a@1 W9 |'
- * formatMarbles([event({ n: 3 }, 9)], { r: { n: 3 } });               // 'r@9'
+ * console.log(formatMarbles([event('a', 1), watermark(9), { kind: 'complete' }]));
+ * console.log(formatMarbles([event({ n: 3 }, 9)], { r: { n: 3 } }));
+ * // output:
+ * // a@1 W9 |
+ * // r@9
  * ```
  * @throws InvalidArgumentError when `{ times: true }` is asked of a recording without `outputAt`.
  */

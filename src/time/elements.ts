@@ -89,7 +89,9 @@ export type ControlElement = Watermark | Barrier | WatermarkStatus;
  * @example
  * ```ts
  * import { event } from 'tidemark';
- * event('a', 3); // { kind: 'event', value: 'a', timestamp: 3 }
+ * console.log(event('a', 3));
+ * // output:
+ * // { kind: 'event', value: 'a', timestamp: 3 }
  * ```
  */
 export function event<T>(value: T, timestamp: number): Timestamped<T> {
@@ -102,7 +104,9 @@ export function event<T>(value: T, timestamp: number): Timestamped<T> {
  * @example
  * ```ts
  * import { watermark } from 'tidemark';
- * watermark(10); // { kind: 'watermark', timestamp: 10 }
+ * console.log(watermark(10));
+ * // output:
+ * // { kind: 'watermark', timestamp: 10 }
  * ```
  */
 export function watermark(timestamp: number): Watermark {

@@ -43,8 +43,19 @@ export interface WatermarkGenerator<T = unknown> {
  *
  * @example
  * ```ts
+ * import { from } from 'rxjs';
  * import { boundedOutOfOrderness, withEventTime } from 'tidemark';
- * const stamp = withEventTime<{ at: number }>({ timestamp: (r) => r.at, watermark: boundedOutOfOrderness(5_000) });
+ *
+ * from([{ id: 'a', at: 10 }, { id: 'b', at: 7 }, { id: 'c', at: 14 }])
+ *   .pipe(withEventTime({ timestamp: (r) => r.at, watermark: boundedOutOfOrderness(3) }))
+ *   .subscribe((e) => console.log(e.kind === 'event' ? `${e.value.id}@${e.timestamp}` : e.kind === 'watermark' ? `W(${e.timestamp})` : e.kind));
+ * // output:
+ * // a@10
+ * // W(6)
+ * // b@7
+ * // c@14
+ * // W(10)
+ * // W(Infinity)
  * ```
  * @throws InvalidArgumentError when `bound` is negative or not finite.
  */

@@ -6,8 +6,9 @@
  * @example
  * ```ts
  * import { windowStart } from 'tidemark';
- * windowStart(7, 5);  // 5
- * windowStart(-1, 5); // -5
+ * console.log(windowStart(7, 5), windowStart(-1, 5), windowStart(7, 5, 1));
+ * // output:
+ * // 5 -5 6
  * ```
  */
 export function windowStart(t: number, size: number, offset = 0): number {
@@ -21,7 +22,9 @@ export function windowStart(t: number, size: number, offset = 0): number {
  * @example
  * ```ts
  * import { windowsMeet } from 'tidemark';
- * windowsMeet(0, 10, 10, 20); // true
+ * console.log(windowsMeet(0, 10, 10, 20), windowsMeet(0, 10, 11, 20));
+ * // output:
+ * // true false
  * ```
  */
 export function windowsMeet(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
