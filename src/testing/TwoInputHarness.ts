@@ -53,15 +53,25 @@ const API = 'TwoInputHarness';
  * ```
  */
 export interface TwoInputEngine<L, R, O> {
+  /** The operator's name, used in error messages and snapshots. */
   readonly name: string;
+  /** An event on the left input; `element` is the input element itself (kept for late routing). */
   onEvent1(value: L, timestamp: number, element: Timestamped<L>): void;
+  /** An event on the right input; `element` is the input element itself (kept for late routing). */
   onEvent2(value: R, timestamp: number, element: Timestamped<R>): void;
+  /** A watermark on the left input. */
   onWatermark1(timestamp: number): void;
+  /** A watermark on the right input. */
   onWatermark2(timestamp: number): void;
+  /** A barrier or status change on the left input; without it, it passes through. */
   onControl1?(element: ControlElement): void;
+  /** A barrier or status change on the right input; without it, it passes through. */
   onControl2?(element: ControlElement): void;
+  /** Processing-time callback requested through {@link ProcessingTime.wakeAt}. */
   onProcessingTime?(now: number): void;
+  /** The engine's state as plain data (a harness deep-copies it unless `cloneSnapshots` is false). */
   snapshot?(): OperatorSnapshot;
+  /** Replaces the engine's state with a snapshot of the same kind; called before any input. */
   restore?(snapshot: OperatorSnapshot): void;
   /** Connects the engine to its output and clock; called once, before any input. */
   open(out: Collector<O>, time: ProcessingTime): void;
@@ -83,8 +93,11 @@ export interface TwoInputEngine<L, R, O> {
  * ```
  */
 export interface TwoInputContext<L, R> {
+  /** Processing time: a {@link VirtualClock} (an RxJS `SchedulerLike`). */
   readonly clock: VirtualClock;
+  /** Records a late event of the left input (its late side output). */
   readonly lateLeft: (event: Timestamped<L>) => void;
+  /** Records a late event of the right input (its late side output). */
   readonly lateRight: (event: Timestamped<R>) => void;
 }
 
@@ -101,8 +114,12 @@ export interface TwoInputContext<L, R> {
  * ```
  */
 export type TwoInputPipeline<L, R, O> =
-  | { readonly engine: (context: TwoInputContext<L, R>) => TwoInputEngine<L, R, O> }
   | {
+      /** Makes a fresh engine; called once per harness. */
+      readonly engine: (context: TwoInputContext<L, R>) => TwoInputEngine<L, R, O>;
+    }
+  | {
+      /** Builds the operator from the two input streams; called once per harness. */
       readonly operator: (
         left: Observable<StreamElement<L>>,
         right: Observable<StreamElement<R>>,
@@ -124,14 +141,18 @@ export type TwoInputPipeline<L, R, O> =
  * ```
  */
 export interface HarnessInput<T> {
+  /** Pushes an event into this input. */
   pushEvent(value: T, timestamp: number): this;
+  /** Pushes a watermark into this input. */
   pushWatermark(timestamp: number): this;
+  /** Pushes elements (events, watermarks, barriers, status changes) into this input, in order. */
   push(...elements: StreamElement<T>[]): this;
   /**
    * Marbles (grammar of {@link parseMarbles}): `~<ms>` advances the shared clock, `|` completes
    * this input, `#` fails it with `options.error` (default `new Error('marble error')`).
    */
   pushMarbles(text: string, values?: Readonly<Record<string, T>>, options?: MarbleOptions): this;
+  /** Fails this input with `error` (an upstream error). */
   pushError(error: unknown): this;
   /** Completes this input (an engine gets `+Infinity` on it). */
   complete(): this;
