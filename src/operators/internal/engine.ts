@@ -1,7 +1,7 @@
 import type { ControlElement, Timestamped } from '../../time/elements.js';
 
 /**
- * @internal Where an engine sends what it emits. The RxJS adapter turns these calls into
+ * Where an engine sends what it emits. The RxJS adapter turns these calls into
  * `next` notifications; the test harness records them.
  */
 export interface Collector<O> {
@@ -14,18 +14,25 @@ export interface Collector<O> {
 }
 
 /**
- * @internal Processing time, as an engine sees it: the current time and a request to be
+ * Processing time, as an engine sees it: the current time and a request to be
  * called back (`onProcessingTime`) at or after `time`. Backed by an RxJS `SchedulerLike`
  * in the adapter and by a virtual clock in tests.
  */
 export interface ProcessingTime {
+  /** The current processing time, in ms. */
   now(): number;
+  /**
+   * Asks for one `onProcessingTime` call at or after `time`. Only the earliest pending request
+   * counts: a later one is ignored until it has fired (the engine asks again from the callback).
+   */
   wakeAt(time: number): void;
 }
 
-/** @internal An operator's snapshot: its kind and its state, plain data. */
+/** An operator's snapshot: its kind and its state, plain data. */
 export interface OperatorSnapshot {
+  /** The kind of operator that took it (`'windowAggregate'` …); `restore` refuses another kind. */
   readonly operator: string;
+  /** The operator's state: plain data (structured-cloneable), its shape private to the operator. */
   readonly state: unknown;
 }
 
@@ -38,6 +45,7 @@ export interface OperatorSnapshot {
  * `onWatermark` are numbers (not NaN) and may repeat or go back, which the engine ignores.
  */
 export interface Engine<I, O> {
+  /** The operator's name, used in error messages and snapshots. */
   readonly name: string;
   /** `element`, when given, is the input element itself (kept for late routing); chained operators omit it. */
   onEvent(value: I, timestamp: number, element?: Timestamped<I>): void;
@@ -45,7 +53,9 @@ export interface Engine<I, O> {
   onWatermark(timestamp: number): void;
   /** Processing-time callback requested through {@link ProcessingTime.wakeAt}. */
   onProcessingTime?(now: number): void;
+  /** The engine's state as plain data, to store anywhere and hand to `restore` later. */
   snapshot?(): OperatorSnapshot;
+  /** Replaces the engine's state with a snapshot; `StateError` for one of another kind or configuration. */
   restore?(snapshot: OperatorSnapshot): void;
   /** Connects the engine to its output and clock; called once, before any input. */
   open(out: Collector<O>, time: ProcessingTime): void;
