@@ -36,13 +36,13 @@ export abstract class HarnessBase<O> implements Recording<O> {
     this.since = this.clock.now();
   }
 
-  /** Everything the operator emitted so far (since the last {@link HarnessBase.take}), in order. */
+  /** Everything the operator emitted so far (since the last {@link take}), in order. */
   get output(): readonly StreamElement<O>[] {
     return this.recorded;
   }
 
   /**
-   * {@link HarnessBase.output} with the processing time (`clock.now()`) each element came out
+   * {@link output} with the processing time (`clock.now()`) each element came out
    * at, as `[time, element]` pairs: for early firings, idleness and other processing-time output.
    * `expectMarbles` and `toMarbles(values, { times: true })` show the same as `~N` waits.
    */
@@ -50,7 +50,7 @@ export abstract class HarnessBase<O> implements Recording<O> {
     return this.recorded.map((e, i) => [this.times[i]!, e]);
   }
 
-  /** The processing time the output is recorded from: the harness's start, or the last {@link HarnessBase.take}. */
+  /** The processing time the output is recorded from: the harness's start, or the last {@link take}. */
   get outputSince(): number {
     return this.since;
   }
@@ -60,7 +60,7 @@ export abstract class HarnessBase<O> implements Recording<O> {
     return this.done;
   }
 
-  /** Whether the output failed (see {@link HarnessBase.failure}). */
+  /** Whether the output failed (see {@link failure}). */
   get failed(): boolean {
     return this.broken;
   }
@@ -87,7 +87,7 @@ export abstract class HarnessBase<O> implements Recording<O> {
 
   /**
    * Returns the output recorded so far and clears it (Flink's `extractOutput`); times (for
-   * {@link HarnessBase.outputAt} and `~N` waits) then count from now.
+   * {@link outputAt} and `~N` waits) then count from now.
    */
   take(): StreamElement<O>[] {
     const out = this.recorded;
