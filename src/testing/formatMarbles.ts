@@ -15,8 +15,11 @@ import type { Marble } from './parseMarbles.js';
  * ```
  */
 export interface Recording<T> {
+  /** The elements that came out, in order. */
   readonly output: readonly StreamElement<T>[];
+  /** Whether the output completed (written `|`). */
   readonly completed: boolean;
+  /** Whether the output failed (written `#`). */
   readonly failed: boolean;
   /**
    * The elements of `output` with the processing time each came out at, as `[time, element]`

@@ -12,7 +12,9 @@ import { MarbleSyntaxError } from './MarbleSyntaxError.js';
  * ```
  */
 export interface MarbleWait {
+  /** Tells a wait from the other marbles. */
   readonly kind: 'wait';
+  /** How much processing time passes, in ms. */
   readonly duration: number;
 }
 
@@ -27,6 +29,7 @@ export interface MarbleWait {
  * ```
  */
 export interface MarbleComplete {
+  /** Tells completion from the other marbles. */
   readonly kind: 'complete';
 }
 
@@ -41,7 +44,9 @@ export interface MarbleComplete {
  * ```
  */
 export interface MarbleError {
+  /** Tells an error from the other marbles. */
   readonly kind: 'error';
+  /** What the stream fails with: `options.error`, by default `new Error('marble error')`. */
   readonly error: unknown;
 }
 

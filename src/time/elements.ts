@@ -16,7 +16,9 @@
  * ```
  */
 export interface Timestamped<T> {
+  /** Tells an event from the other elements. */
   readonly kind: 'event';
+  /** The payload. */
   readonly value: T;
   /** Event time, a finite number (milliseconds by convention). */
   readonly timestamp: number;
@@ -33,7 +35,9 @@ export interface Timestamped<T> {
  * ```
  */
 export interface Watermark {
+  /** Tells a watermark from the other elements. */
   readonly kind: 'watermark';
+  /** The event time up to which (inclusive) the stream is complete; `+Infinity` at its end. */
   readonly timestamp: number;
 }
 
@@ -48,7 +52,9 @@ export interface Watermark {
  * ```
  */
 export interface Barrier {
+  /** Tells a barrier from the other elements. */
   readonly kind: 'barrier';
+  /** The checkpoint the barrier belongs to. */
   readonly checkpointId: number;
 }
 
@@ -64,7 +70,9 @@ export interface Barrier {
  * ```
  */
 export interface WatermarkStatus {
+  /** Tells a status change from the other elements. */
   readonly kind: 'status';
+  /** `true`: the stream went idle; `false`: it is active again. */
   readonly idle: boolean;
 }
 
@@ -128,5 +136,7 @@ export function barrier(checkpointId: number): Barrier {
 
 /** The watermark every event-time stream ends with: everything fires. */
 export const END_OF_TIME: Watermark = Object.freeze({ kind: 'watermark', timestamp: Infinity });
+/** The status element a stream sends when it goes idle. */
 export const IDLE: WatermarkStatus = Object.freeze({ kind: 'status', idle: true });
+/** The status element a stream sends when it becomes active again, before its next event. */
 export const ACTIVE: WatermarkStatus = Object.freeze({ kind: 'status', idle: false });

@@ -3,11 +3,13 @@ import { requirePositive, requirePositiveInteger } from './validate.js';
 
 /** When a window emits results. Build one with {@link afterWatermark}. */
 export interface Trigger {
+  /** The kind of trigger (only `afterWatermark` for now). */
   readonly type: 'after-watermark';
   /** Early firing after this many events in a window since its last firing. */
   readonly everyEvents?: number | undefined;
   /** Early firing this much processing time after the first event of a pane. */
   readonly every?: number | undefined;
+  /** What each firing carries: everything so far (`'accumulating'`) or only what is new (`'discarding'`). */
   readonly panes: 'accumulating' | 'discarding';
 }
 

@@ -8,6 +8,7 @@ export interface DeadLetter<T = unknown> {
   readonly operator: string;
   /** The input as received (an event element, or the raw value for `withEventTime`). */
   readonly input: T;
+  /** Why it was refused, e.g. an `InvalidTimestampError`. */
   readonly error: Error;
 }
 
