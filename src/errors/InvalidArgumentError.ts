@@ -15,8 +15,10 @@ const BRAND = brandOf('InvalidArgumentError');
 export class InvalidArgumentError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'InvalidArgumentError'`, the error's kind in messages and logs. */
   override name = 'InvalidArgumentError';
 
+  /** Whether `x` is a {@link InvalidArgumentError} (works across two installed copies of tidemark). */
   static isInvalidArgumentError(x: unknown): x is InvalidArgumentError {
     return hasBrand(x, BRAND);
   }

@@ -17,8 +17,14 @@ const BRAND = brandOf('InvalidTimestampError');
 export class InvalidTimestampError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'InvalidTimestampError'`, the error's kind in messages and logs. */
   override name = 'InvalidTimestampError';
 
+  /**
+   * @param operator - the operator that met the timestamp, e.g. `withEventTime`.
+   * @param timestamp - the timestamp as extracted or received.
+   * @param value - the event's value, when known.
+   */
   constructor(
     readonly operator: string,
     readonly timestamp: unknown,
@@ -31,6 +37,7 @@ export class InvalidTimestampError extends TidemarkError {
     );
   }
 
+  /** Whether `x` is a {@link InvalidTimestampError} (works across two installed copies of tidemark). */
   static isInvalidTimestampError(x: unknown): x is InvalidTimestampError {
     return hasBrand(x, BRAND);
   }

@@ -16,8 +16,13 @@ const BRAND = brandOf('InvalidWatermarkError');
 export class InvalidWatermarkError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'InvalidWatermarkError'`, the error's kind in messages and logs. */
   override name = 'InvalidWatermarkError';
 
+  /**
+   * @param operator - the operator that met the watermark, e.g. `withEventTime`.
+   * @param watermark - the watermark value as returned by the strategy or received.
+   */
   constructor(
     readonly operator: string,
     readonly watermark: unknown,
@@ -28,6 +33,7 @@ export class InvalidWatermarkError extends TidemarkError {
     );
   }
 
+  /** Whether `x` is a {@link InvalidWatermarkError} (works across two installed copies of tidemark). */
   static isInvalidWatermarkError(x: unknown): x is InvalidWatermarkError {
     return hasBrand(x, BRAND);
   }

@@ -15,8 +15,10 @@ const BRAND = brandOf('StateError');
 export class StateError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'StateError'`, the error's kind in messages and logs. */
   override name = 'StateError';
 
+  /** Whether `x` is a {@link StateError} (works across two installed copies of tidemark). */
   static isStateError(x: unknown): x is StateError {
     return hasBrand(x, BRAND);
   }

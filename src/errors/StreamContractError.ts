@@ -29,6 +29,7 @@ export type StreamContractViolation = 'not-an-element' | 'watermark-regression' 
 export class StreamContractError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'StreamContractError'`, the error's kind in messages and logs. */
   override name = 'StreamContractError';
 
   /**
@@ -46,6 +47,7 @@ export class StreamContractError extends TidemarkError {
     super(message(operator, violation, element, watermark));
   }
 
+  /** Whether `x` is a {@link StreamContractError} (works across two installed copies of tidemark). */
   static isStreamContractError(x: unknown): x is StreamContractError {
     return hasBrand(x, BRAND);
   }

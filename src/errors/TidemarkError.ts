@@ -14,8 +14,10 @@ const BRAND = Symbol.for('tidemark.TidemarkError');
 export class TidemarkError extends Error {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'TidemarkError'`, the error's kind in messages and logs. */
   override name = 'TidemarkError';
 
+  /** Whether `x` is a tidemark error of any kind (works across two installed copies of tidemark). */
   static isTidemarkError(x: unknown): x is TidemarkError {
     return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
   }

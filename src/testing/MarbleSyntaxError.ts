@@ -22,6 +22,7 @@ const BRAND = Symbol.for('tidemark.MarbleSyntaxError');
 export class MarbleSyntaxError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'MarbleSyntaxError'`, the error's kind in messages and logs. */
   override name = 'MarbleSyntaxError';
 
   /** 1-based line of the offending token (marbles may span lines). */

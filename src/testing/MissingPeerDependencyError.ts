@@ -25,6 +25,7 @@ const BRAND = Symbol.for('tidemark.MissingPeerDependencyError');
 export class MissingPeerDependencyError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'MissingPeerDependencyError'`, the error's kind in messages and logs. */
   override name = 'MissingPeerDependencyError';
 
   /**

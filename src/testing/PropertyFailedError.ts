@@ -21,6 +21,7 @@ const BRAND = Symbol.for('tidemark.PropertyFailedError');
 export class PropertyFailedError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
+  /** `'PropertyFailedError'`, the error's kind in messages and logs. */
   override name = 'PropertyFailedError';
 
   constructor(
