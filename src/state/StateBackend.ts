@@ -22,8 +22,11 @@
  * ```
  */
 export interface KeyedTable<K, N, V> {
+  /** The value at `(key, namespace)`, or `undefined` when there is none. */
   get(key: K, namespace: N): V | undefined;
+  /** Stores `value` at `(key, namespace)`, replacing any value there. */
   set(key: K, namespace: N, value: V): void;
+  /** Removes the value at `(key, namespace)`, if any. */
   delete(key: K, namespace: N): void;
   /** The keys that have a value in `namespace`, in insertion order. */
   keys(namespace: N): Iterable<K>;
@@ -46,7 +49,9 @@ export interface KeyedTable<K, N, V> {
  * ```
  */
 export interface TimerQueue<K, N> {
+  /** Registers a timer for `(key, namespace)` at event time `time` (once, however often it is registered). */
   register(time: number, key: K, namespace: N): void;
+  /** Removes the pending timer `(time, key, namespace)`, if any. */
   delete(time: number, key: K, namespace: N): void;
   /** The earliest pending time, or `Infinity` when there is none. */
   peek(): number;
@@ -70,15 +75,21 @@ export interface TimerQueue<K, N> {
  * ```
  */
 export interface ValueCell<V> {
+  /** The current value (the `initial` one until the first `set`). */
   get(): V;
+  /** Replaces the value. */
   set(value: V): void;
 }
 
 /** A backend's state as plain, structured-cloneable data. */
 export interface StateSnapshot {
+  /** The snapshot format and its version; `restore` refuses any other. */
   readonly format: 'tidemark-state/1';
+  /** Keyed tables by name: each namespace with its `[key, value]` entries. */
   readonly tables: Record<string, ReadonlyArray<readonly [namespace: unknown, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>>;
+  /** Timer queues by name: pending timers in firing order. */
   readonly timers: Record<string, ReadonlyArray<readonly [time: number, namespace: unknown, key: unknown]>>;
+  /** Value cells by name. */
   readonly values: Record<string, unknown>;
 }
 
@@ -87,8 +98,11 @@ export interface StateSnapshot {
  * backend (LMDB) implements the same interface.
  */
 export interface StateBackend {
+  /** The keyed table called `name`, created empty on first use. */
   table<K, N, V>(name: string): KeyedTable<K, N, V>;
+  /** The timer queue called `name`, created empty on first use. */
   timers<K, N>(name: string): TimerQueue<K, N>;
+  /** The value cell called `name`, holding `initial` when it is first used. */
   value<V>(name: string, initial: V): ValueCell<V>;
   /** A deep copy of all state, independent of later changes. */
   snapshot(): StateSnapshot;
