@@ -17,10 +17,13 @@ import { requireFunction } from './validate.js';
  * ```
  */
 export interface Aggregator<T, A, R> {
+  /** Makes an empty accumulator (plain, structured-cloneable data: it is state). */
   create(): A;
+  /** Adds one event and returns the accumulator: the same one, mutated, or a new one. */
   add(acc: A, value: T, timestamp: number): A;
   /** Combines two accumulators; required for session windows, which merge. */
   merge?(a: A, b: A): A;
+  /** The output of a window; a fresh value, not the accumulator (a window can fire again). */
   result(acc: A): R;
 }
 

@@ -2,7 +2,9 @@ import { requirePositive } from './validate.js';
 
 /** Per-key activity sessions that close after `gap` without events. */
 export interface SessionWindows {
+  /** Tells the window kinds apart. */
   readonly type: 'session';
+  /** How long a key may go without events before its session closes. */
   readonly gap: number;
 }
 

@@ -2,9 +2,13 @@ import { requireFinite, requirePositive } from './validate.js';
 
 /** Windows of `size` starting every `slide`; an event belongs to every window containing it. */
 export interface SlidingWindows {
+  /** Tells the window kinds apart. */
   readonly type: 'sliding';
+  /** The length of every window. */
   readonly size: number;
+  /** The distance between the starts of consecutive windows. */
   readonly slide: number;
+  /** The alignment: window starts are `offset` modulo `slide`. */
   readonly offset: number;
 }
 

@@ -2,8 +2,11 @@ import { requireFinite, requirePositive } from './validate.js';
 
 /** Fixed-size, non-overlapping windows `[start, start + size)`. */
 export interface TumblingWindows {
+  /** Tells the window kinds apart. */
   readonly type: 'tumbling';
+  /** The length of every window. */
   readonly size: number;
+  /** The alignment: window starts are `offset` modulo `size`. */
   readonly offset: number;
 }
 

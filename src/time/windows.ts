@@ -15,11 +15,13 @@ export type WindowAssigner = TumblingWindows | SlidingWindows | SessionWindows;
  * ```
  */
 export interface WindowResult<K, R> {
+  /** The key of the window (`undefined` without a `key` function). */
   readonly key: K;
   /** Inclusive start of the window. */
   readonly start: number;
   /** Exclusive end of the window. */
   readonly end: number;
+  /** The aggregator's result for the window. */
   readonly value: R;
   /**
    * `'early'` before the watermark reached `end − 1` (an early trigger), `'on-time'` when
