@@ -1,6 +1,7 @@
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { InvalidArgumentError } from 'tidemark';
 import { show } from './canonical.js';
+import { fastCheck } from './internal/fastCheck.js';
 
 /**
  * Options of {@link boundaryTimestamps}.
@@ -40,6 +41,7 @@ export interface BoundaryTimestampsOptions {
  * @throws InvalidArgumentError when `size` is not positive or the options are malformed.
  */
 export function boundaryTimestamps(size: number, options: BoundaryTimestampsOptions = {}): fc.Arbitrary<number> {
+  const fc = fastCheck('boundaryTimestamps');
   const { offset = 0, windows = { min: 0, max: 10 } } = options;
   if (typeof size !== 'number' || !(size > 0) || !Number.isFinite(size)) {
     throw new InvalidArgumentError(`boundaryTimestamps: size must be a positive finite number, got ${show(size)}`);

@@ -1,6 +1,7 @@
-import * as fc from 'fast-check';
+import type * as fc from 'fast-check';
 import { InvalidArgumentError, type Timestamped } from 'tidemark';
 import { show } from './canonical.js';
+import { fastCheck, toStringMethod } from './internal/fastCheck.js';
 
 /**
  * Events in arrival order, with how far out of order they are allowed to be and which of them
@@ -130,6 +131,7 @@ export function disorderedEvents<T, K>(
   values: fc.Arbitrary<T>,
   options: DisorderedEventsOptions & { keys?: readonly K[] },
 ): fc.Arbitrary<DisorderedEvents<T | Keyed<K, T>>> {
+  const fc = fastCheck(API);
   if (values === null || typeof values !== 'object' || typeof values.generate !== 'function') {
     throw new InvalidArgumentError(`${API}: values must be a fast-check arbitrary such as fc.nat(), got ${show(values)}`);
   }
@@ -200,7 +202,7 @@ export function markLate<T>(events: readonly Timestamped<T>[], maxDisorder: numb
     if (e.timestamp > max) max = e.timestamp;
   });
   const result: DisorderedEvents<T> = { events, late, maxDisorder };
-  Object.defineProperty(result, fc.toStringMethod, { value: () => formatDisordered(result), enumerable: false });
+  Object.defineProperty(result, toStringMethod, { value: () => formatDisordered(result), enumerable: false });
   return result;
 }
 
