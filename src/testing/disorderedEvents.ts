@@ -41,7 +41,9 @@ export interface DisorderedEvents<T> {
  * ```
  */
 export interface Keyed<K, T> {
+  /** The key, drawn from the `keys` arbitrary. */
   readonly key: K;
+  /** The value, drawn from the values arbitrary. */
   readonly value: T;
 }
 
