@@ -38,7 +38,12 @@ export interface WindowAggregateConfig<T, K, A, R> {
   /** Where events with a non-finite timestamp go instead of erroring the stream. @defaultValue error */
   deadLetter?: DeadLetterRoute<Timestamped<T>> | undefined;
   /** An object whose `lateEvents` the operator increments for every late event. */
-  metrics?: { /** The count of late events, incremented by the operator. */ lateEvents: number } | undefined;
+  metrics?:
+    | {
+        /** The count of late events, incremented by the operator. */
+        lateEvents: number;
+      }
+    | undefined;
   /** Where state lives. @defaultValue a fresh {@link MemoryStateBackend} per subscription */
   state?: (() => StateBackend) | undefined;
 }
