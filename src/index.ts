@@ -1,6 +1,7 @@
 /**
  * tidemark: event time for RxJS. The browser-safe core entry.
  * @packageDocumentation
+ * @module tidemark
  */
 
 // The element model

@@ -3,6 +3,7 @@
  * operator harness, event-time marbles, fast-check arbitraries of disordered and late events,
  * and property helpers. Imports no test runner: use it under vitest, jest or anything else.
  * @packageDocumentation
+ * @module tidemark/testing
  */
 
 // Processing time
