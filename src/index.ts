@@ -35,14 +35,14 @@ export { mapEvents } from './operators/mapEvents.js';
 export { filterEvents } from './operators/filterEvents.js';
 export { flatMapEvents } from './operators/flatMapEvents.js';
 export { mergeEventTime } from './operators/mergeEventTime.js';
-export type { WindowAggregateConfig } from './operators/windowAggregate.js';
+export type { WindowAggregateConfig, WindowAggregateMetrics } from './operators/windowAggregate.js';
 export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
 export type { DeadLetter, DeadLetterRoute } from './operators/internal/deadLetter.js';
 export type { MeteredOperator } from './operators/internal/metered.js';
 export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/engine.js';
 
 // State
-export type { KeyedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
+export type { KeyedTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
 
 // Errors

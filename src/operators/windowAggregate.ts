@@ -1,16 +1,17 @@
-import type { OperatorFunction, PartialObserver, SchedulerLike } from 'rxjs';
+import type { PartialObserver, SchedulerLike } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { show } from '../errors/show.js';
 import type { StateBackend } from '../state/StateBackend.js';
-import type { Aggregator } from '../time/aggregators.js';
+import { avg, collect, count, max, min, reduce, sum, type Aggregator } from '../time/aggregators.js';
 import type { StreamElement, Timestamped } from '../time/elements.js';
 import { afterWatermark, type Trigger } from '../time/triggers.js';
-import { requireFunction, requireNonNegative } from '../time/validate.js';
-import type { WindowAssigner, WindowResult } from '../time/windows.js';
+import { requireFunction, requireNonNegative, requireScheduler } from '../time/validate.js';
+import { checkWindow, type WindowAssigner, type WindowResult } from '../time/windows.js';
+import { chainStage } from './internal/ChainObservable.js';
 import { toHandler, type DeadLetterRoute } from './internal/deadLetter.js';
 import type { Engine } from './internal/engine.js';
-import { chainStage } from './internal/ChainObservable.js';
 import { engineStage } from './internal/EngineStage.js';
+import { metered, type MeteredOperator } from './internal/metered.js';
 import { WindowEngine } from './internal/WindowEngine.js';
 
 /** Configuration of {@link windowAggregate}. */
@@ -28,7 +29,8 @@ export interface WindowAggregateConfig<T, K, A, R> {
   allowedLateness?: number | undefined;
   /**
    * Where events go that are too late for every window they belong to. Without it they are
-   * dropped and counted (see `metrics`), never mixed into results. @defaultValue dropped and counted
+   * dropped and counted in the operator's `metrics.droppedLateEvents`, never mixed into results.
+   * @defaultValue dropped and counted
    */
   late?: PartialObserver<Timestamped<T>> | ((event: Timestamped<T>) => void) | undefined;
   /** When windows fire. @defaultValue `afterWatermark()`: once, when the watermark reaches `end − 1` */
@@ -37,7 +39,11 @@ export interface WindowAggregateConfig<T, K, A, R> {
   scheduler?: SchedulerLike | undefined;
   /** Where events with a non-finite timestamp go instead of erroring the stream. @defaultValue error */
   deadLetter?: DeadLetterRoute<Timestamped<T>> | undefined;
-  /** An object whose `lateEvents` the operator increments for every late event. */
+  /**
+   * An object of yours whose `lateEvents` the operator increments for every late event
+   * (routed to `late` or dropped), e.g. a counter shared by several operators. The operator's
+   * own `metrics` ({@link WindowAggregateMetrics}) are there without it. @defaultValue none
+   */
   metrics?:
     | {
         /** The count of late events, incremented by the operator. */
@@ -46,6 +52,14 @@ export interface WindowAggregateConfig<T, K, A, R> {
     | undefined;
   /** Where state lives. @defaultValue a fresh {@link MemoryStateBackend} per subscription */
   state?: (() => StateBackend) | undefined;
+}
+
+/** What {@link windowAggregate} counts, over every subscription (see {@link MeteredOperator}). */
+export interface WindowAggregateMetrics {
+  /** Events too late for every window they belong to (beyond `allowedLateness`): routed to `late` or dropped. */
+  lateEvents: number;
+  /** The late events that were dropped because no `late` route was given. */
+  droppedLateEvents: number;
 }
 
 /**
@@ -62,6 +76,10 @@ export interface WindowAggregateConfig<T, K, A, R> {
  * Results are events `WindowResult<K, R>` with timestamp `end − 1`, emitted before the
  * watermark that fired them. Watermarks, barriers and status elements pass through.
  * When the source completes, a final `+Infinity` watermark fires every open window.
+ * Results that one watermark fires come in order of `end`; windows with the same `end` in the
+ * order their state was created (a merged session counts from its oldest part).
+ * Events too late for every window go to `late`, or are dropped and counted in the operator's
+ * `metrics` (`lateEvents`, `droppedLateEvents`).
  *
  * ## Example
  * ```ts
@@ -80,19 +98,21 @@ export interface WindowAggregateConfig<T, K, A, R> {
  * @see {@link windowAggregateEngine} for the RxJS-free state machine behind it.
  * @throws InvalidArgumentError at creation for a bad option (negative lateness, a session
  *   window with an aggregator that cannot merge, …).
- * @returns an operator from `StreamElement<T>` to `StreamElement<WindowResult<K, R>>`.
+ * @returns an operator from `StreamElement<T>` to `StreamElement<WindowResult<K, R>>`, with
+ *   {@link WindowAggregateMetrics}.
  */
 export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
   config: WindowAggregateConfig<T, K, A, R>,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<K, R>>> {
-  const makeEngine = windowAggregateEngine(config);
-  return chainStage(
-    'windowAggregate',
-    engineStage(makeEngine, {
-      scheduler: config.scheduler,
-      deadLetter: toHandler('windowAggregate', 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined),
-    }),
+): MeteredOperator<StreamElement<T>, StreamElement<WindowResult<K, R>>, WindowAggregateMetrics> {
+  const counters: WindowAggregateMetrics = { lateEvents: 0, droppedLateEvents: 0 };
+  const makeEngine = windowEngineFactory(config, counters);
+  const { scheduler } = config;
+  if (scheduler !== undefined) requireScheduler(API, scheduler);
+  const operator = chainStage(
+    API,
+    engineStage(makeEngine, { scheduler, deadLetter: toHandler(API, 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined) }),
   );
+  return metered(operator, counters);
 }
 
 /**
@@ -111,32 +131,56 @@ export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
 export function windowAggregateEngine<T, K = undefined, A = unknown, R = unknown>(
   config: WindowAggregateConfig<T, K, A, R>,
 ): () => Engine<T, WindowResult<K, R>> {
-  const api = 'windowAggregate';
-  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${api}: expected a config object, got ${show(config)}`);
-  const { window, key, aggregate, allowedLateness = 0, late, trigger = afterWatermark(), metrics, state } = config;
-  if (window === null || typeof window !== 'object' || !['tumbling', 'sliding', 'session'].includes(window.type)) {
-    throw new InvalidArgumentError(
-      `${api}: window must be tumbling(size), sliding(size, slide) or session(gap), got ${show(window)}` +
-        (typeof window === 'function' ? ' (call the factory: tumbling(size), not tumbling)' : ''),
-    );
-  }
-  if (key !== undefined) requireFunction(api, 'key', key);
-  if (aggregate === null || typeof aggregate !== 'object') {
-    throw new InvalidArgumentError(
-      `${api}: aggregate must be an Aggregator such as count() or sum(f), got ${show(aggregate)}` +
-        (typeof aggregate === 'function' ? ' (call the factory: count(), not count)' : ''),
-    );
-  }
-  for (const f of ['create', 'add', 'result'] as const) requireFunction(api, `aggregate.${f}`, aggregate[f]);
+  return windowEngineFactory(config, { lateEvents: 0, droppedLateEvents: 0 });
+}
+
+const API = 'windowAggregate';
+const FACTORIES = new Map<unknown, string>([
+  [count, 'count()'],
+  [sum, 'sum(f)'],
+  [min, 'min(f)'],
+  [max, 'max(f)'],
+  [avg, 'avg(f)'],
+  [collect, 'collect()'],
+  [reduce, 'reduce(f)'],
+]);
+
+function windowEngineFactory<T, K, A, R>(config: WindowAggregateConfig<T, K, A, R>, counters: WindowAggregateMetrics): () => Engine<T, WindowResult<K, R>> {
+  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${API}: expected a config object, got ${show(config)}`);
+  const { key, aggregate, allowedLateness = 0, late, trigger = afterWatermark(), metrics, state } = config;
+  const window = checkWindow(API, config.window);
+  if (key !== undefined) requireFunction(API, 'key', key);
+  checkAggregate(aggregate);
   if (window.type === 'session' && typeof aggregate.merge !== 'function') {
-    throw new InvalidArgumentError(`${api}: session windows merge, so the aggregator needs a merge(a, b) function; add one`);
+    throw new InvalidArgumentError(`${API}: session windows merge, so the aggregator needs a merge(a, b) function; add one`);
   }
-  requireNonNegative(api, 'allowedLateness', allowedLateness);
+  requireNonNegative(API, 'allowedLateness', allowedLateness);
   if (trigger === null || typeof trigger !== 'object' || trigger.type !== 'after-watermark') {
-    throw new InvalidArgumentError(`${api}: trigger must be made by afterWatermark(...), got ${JSON.stringify(trigger)}`);
+    throw new InvalidArgumentError(`${API}: trigger must be made by afterWatermark(...), got ${show(trigger)}`);
   }
-  if (state !== undefined) requireFunction(api, 'state', state);
-  const onLate = toHandler(api, 'late', late);
-  return () =>
-    new WindowEngine<T, K, A, R>({ window, key, aggregate, allowedLateness, trigger, onLate, metrics, state: state?.() });
+  if (metrics !== undefined && (metrics === null || typeof metrics !== 'object' || typeof metrics.lateEvents !== 'number')) {
+    throw new InvalidArgumentError(
+      `${API}: metrics must be an object with a numeric lateEvents, e.g. { lateEvents: 0 }, got ${show(metrics)}; ` +
+        'or leave it out and read the operator\'s own metrics',
+    );
+  }
+  if (state !== undefined) requireFunction(API, 'state', state);
+  const onLate = toHandler(API, 'late', late);
+  return () => new WindowEngine<T, K, A, R>({ window, key, aggregate, allowedLateness, trigger, onLate, metrics, counters, state: state?.() });
+}
+
+/** Refuses anything but an Aggregator, with the likely mistake: an uncalled factory, or RxJS's operator of the same name. */
+function checkAggregate(aggregate: unknown): asserts aggregate is Aggregator<unknown, unknown, unknown> {
+  if (aggregate !== null && typeof aggregate === 'object') {
+    for (const f of ['create', 'add', 'result'] as const) requireFunction(API, `aggregate.${f}`, (aggregate as Record<string, unknown>)[f]);
+    return;
+  }
+  const factory = FACTORIES.get(aggregate);
+  const hint =
+    factory !== undefined
+      ? ` (call the factory: ${factory}, not ${factory.slice(0, factory.indexOf('('))})`
+      : typeof aggregate === 'function'
+        ? ". A function here is most likely an RxJS operator: RxJS also exports count, min, max and reduce. Import the aggregator from 'tidemark' instead (import { count } from 'tidemark')"
+        : '';
+  throw new InvalidArgumentError(`${API}: aggregate must be an Aggregator such as count() or sum(f), got ${show(aggregate)}${hint}`);
 }

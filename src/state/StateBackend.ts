@@ -35,6 +35,41 @@ export interface KeyedTable<K, N, V> {
 }
 
 /**
+ * Keyed state ordered by a number within each key: `(key, position) → value`, with lookups
+ * of neighbours (Java's `NavigableMap` verbs): a key's sessions by start, a join's rows by
+ * time, a table's versions by timestamp. Positions are numbers, not NaN.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const versions = new MemoryStateBackend().ordered<string, string>('versions');
+ * versions.set('eur', 10, 'v1');
+ * versions.set('eur', 20, 'v2');
+ * console.log(versions.floor('eur', 15), versions.lower('eur', 10), [...versions.positions('eur', 0, 30)]);
+ * // output:
+ * // 10 undefined [ 10, 20 ]
+ * ```
+ */
+export interface OrderedTable<K, V> {
+  /** The value at `(key, position)`, or `undefined` when there is none. */
+  get(key: K, position: number): V | undefined;
+  /** Stores `value` at `(key, position)`, replacing what was there. */
+  set(key: K, position: number, value: V): void;
+  /** Removes the value at `(key, position)`, if any. */
+  delete(key: K, position: number): void;
+  /** The greatest position of `key` that is `<= at`, if any. */
+  floor(key: K, at: number): number | undefined;
+  /** The greatest position of `key` that is `< at`, if any. */
+  lower(key: K, at: number): number | undefined;
+  /** The positions of `key` in `[from, to]`, ascending (a copy: the table may change while it is read). */
+  positions(key: K, from: number, to: number): readonly number[];
+  /** The keys that have entries, in the order they got their first one. */
+  keys(): Iterable<K>;
+  /** Number of `(key, position)` entries held. */
+  readonly size: number;
+}
+
+/**
  * Timers ordered by time; ties fire in registration order. Registering the same
  * `(time, key, namespace)` twice keeps one timer.
  *
@@ -87,6 +122,8 @@ export interface StateSnapshot {
   readonly format: 'tidemark-state/1';
   /** Keyed tables by name: each namespace with its `[key, value]` entries. */
   readonly tables: Record<string, ReadonlyArray<readonly [namespace: unknown, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>>;
+  /** Ordered tables by key, each key's entries ascending by position (absent in snapshots without any). */
+  readonly ordered?: Record<string, ReadonlyArray<readonly [key: unknown, entries: ReadonlyArray<readonly [position: number, value: unknown]>]>>;
   /** Timer queues by name: pending timers in firing order. */
   readonly timers: Record<string, ReadonlyArray<readonly [time: number, namespace: unknown, key: unknown]>>;
   /** Value cells by name. */
@@ -100,6 +137,8 @@ export interface StateSnapshot {
 export interface StateBackend {
   /** The keyed table called `name`, created empty on first use. */
   table<K, N, V>(name: string): KeyedTable<K, N, V>;
+  /** The ordered table called `name`, created empty on first use. */
+  ordered<K, V>(name: string): OrderedTable<K, V>;
   /** The timer queue called `name`, created empty on first use. */
   timers<K, N>(name: string): TimerQueue<K, N>;
   /** The value cell called `name`, holding `initial` when it is first used. */

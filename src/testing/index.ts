@@ -18,6 +18,9 @@ export { ValueHarness } from './ValueHarness.js';
 export type { HarnessInput, TwoInputContext, TwoInputEngine, TwoInputHarnessOptions, TwoInputPipeline } from './TwoInputHarness.js';
 export { TwoInputHarness } from './TwoInputHarness.js';
 
+// State
+export { CopyingStateBackend } from './CopyingStateBackend.js';
+
 // Marbles
 export type { Marble, MarbleComplete, MarbleError, MarbleOptions, MarbleWait } from './parseMarbles.js';
 export { parseMarbles } from './parseMarbles.js';

@@ -9,6 +9,7 @@ import { requireFunction } from './validate.js';
  * ```ts
  * import type { Aggregator } from 'tidemark';
  * const distinct: Aggregator<string, string[], number> = {
+ *   name: 'distinct',
  *   create: () => [],
  *   add: (acc, v) => (acc.includes(v) ? acc : [...acc, v]),
  *   merge: (a, b) => [...new Set([...a, ...b])],
@@ -17,6 +18,12 @@ import { requireFunction } from './validate.js';
  * ```
  */
 export interface Aggregator<T, A, R> {
+  /**
+   * Names the aggregation in snapshots: a restore into an operator whose aggregator has
+   * another name is refused (state of `sum` read as `collect` would be garbage). The
+   * built-in aggregators have one; give yours one too.
+   */
+  readonly name?: string | undefined;
   /** Makes an empty accumulator (plain, structured-cloneable data: it is state). */
   create(): A;
   /** Adds one event and returns the accumulator: the same one, mutated, or a new one. */
@@ -36,7 +43,7 @@ export interface Aggregator<T, A, R> {
  * ```
  */
 export function count<T = unknown>(): Aggregator<T, number, number> {
-  return { create: () => 0, add: (n) => n + 1, merge: (a, b) => a + b, result: (n) => n };
+  return { name: 'count', create: () => 0, add: (n) => n + 1, merge: (a, b) => a + b, result: (n) => n };
 }
 
 /**
@@ -52,7 +59,7 @@ export function sum(): Aggregator<number, number, number>;
 export function sum<T>(of: (value: T) => number): Aggregator<T, number, number>;
 export function sum<T>(of?: (value: T) => number): Aggregator<T, number, number> {
   const f = numberOf('sum', of);
-  return { create: () => 0, add: (s, v) => s + f(v), merge: (a, b) => a + b, result: (s) => s };
+  return { name: 'sum', create: () => 0, add: (s, v) => s + f(v), merge: (a, b) => a + b, result: (s) => s };
 }
 
 /**
@@ -67,7 +74,7 @@ export function min(): Aggregator<number, number, number>;
 export function min<T>(of: (value: T) => number): Aggregator<T, number, number>;
 export function min<T>(of?: (value: T) => number): Aggregator<T, number, number> {
   const f = numberOf('min', of);
-  return { create: () => Infinity, add: (m, v) => Math.min(m, f(v)), merge: Math.min, result: (m) => m };
+  return { name: 'min', create: () => Infinity, add: (m, v) => Math.min(m, f(v)), merge: Math.min, result: (m) => m };
 }
 
 /**
@@ -82,7 +89,7 @@ export function max(): Aggregator<number, number, number>;
 export function max<T>(of: (value: T) => number): Aggregator<T, number, number>;
 export function max<T>(of?: (value: T) => number): Aggregator<T, number, number> {
   const f = numberOf('max', of);
-  return { create: () => -Infinity, add: (m, v) => Math.max(m, f(v)), merge: Math.max, result: (m) => m };
+  return { name: 'max', create: () => -Infinity, add: (m, v) => Math.max(m, f(v)), merge: Math.max, result: (m) => m };
 }
 
 /**
@@ -98,6 +105,7 @@ export function avg<T>(of: (value: T) => number): Aggregator<T, [sum: number, co
 export function avg<T>(of?: (value: T) => number): Aggregator<T, [sum: number, count: number], number> {
   const f = numberOf('avg', of);
   return {
+    name: 'avg',
     create: () => [0, 0],
     add: (acc, v) => {
       acc[0] += f(v);
@@ -119,6 +127,7 @@ export function avg<T>(of?: (value: T) => number): Aggregator<T, [sum: number, c
  */
 export function collect<T>(): Aggregator<T, [timestamp: number, value: T][], T[]> {
   return {
+    name: 'collect',
     create: () => [],
     add: (acc, v, t) => {
       acc.push([t, v]);
@@ -142,6 +151,7 @@ export function collect<T>(): Aggregator<T, [timestamp: number, value: T][], T[]
 export function reduce<T>(f: (a: T, b: T) => T): Aggregator<T, [] | [T], T> {
   requireFunction('reduce', 'f', f);
   return {
+    name: 'reduce',
     create: () => [],
     add: (acc, v) => (acc.length === 0 ? [v] : [f(acc[0], v)]),
     merge: (a, b) => (a.length === 0 ? b : b.length === 0 ? a : [f(a[0], b[0])]),

@@ -1,4 +1,4 @@
-import { requirePositive } from './validate.js';
+import { requireDuration } from './validate.js';
 
 /** Per-key activity sessions that close after `gap` without events. */
 export interface SessionWindows {
@@ -22,9 +22,14 @@ export interface SessionWindows {
  * import { session } from 'tidemark';
  * const visits = session(30 * 60_000);
  * ```
- * @throws InvalidArgumentError when `gap` is not a positive finite number.
+ * @throws InvalidArgumentError when `gap` is not a positive integer (time is integral,
+ *   milliseconds by convention).
  */
 export function session(gap: number): SessionWindows {
-  requirePositive('session', 'gap', gap);
-  return { type: 'session', gap };
+  return sessionWindows('session', '', gap);
+}
+
+/** @internal Validates session windows; option names in messages get `prefix`. */
+export function sessionWindows(api: string, prefix: string, gap: unknown): SessionWindows {
+  return { type: 'session', gap: requireDuration(api, `${prefix}gap`, gap) };
 }

@@ -1,4 +1,4 @@
-import { requireFinite, requirePositive } from './validate.js';
+import { requireDuration, requireIntegerTime } from './validate.js';
 
 /** Windows of `size` starting every `slide`; an event belongs to every window containing it. */
 export interface SlidingWindows {
@@ -27,11 +27,17 @@ export interface SlidingWindows {
  * import { sliding } from 'tidemark';
  * const lastMinuteEvery10s = sliding(60_000, 10_000);
  * ```
- * @throws InvalidArgumentError when `size` or `slide` is not positive, or `offset` not finite.
+ * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, or `offset`
+ *   not an integer (time is integral, milliseconds by convention).
  */
 export function sliding(size: number, slide: number, offset = 0): SlidingWindows {
-  requirePositive('sliding', 'size', size);
-  requirePositive('sliding', 'slide', slide);
-  requireFinite('sliding', 'offset', offset);
-  return { type: 'sliding', size, slide, offset: ((offset % slide) + slide) % slide };
+  return slidingWindows('sliding', '', size, slide, offset);
+}
+
+/** @internal Validates and normalizes sliding windows; option names in messages get `prefix`. */
+export function slidingWindows(api: string, prefix: string, size: unknown, slide: unknown, offset: unknown): SlidingWindows {
+  const s = requireDuration(api, `${prefix}size`, size);
+  const d = requireDuration(api, `${prefix}slide`, slide);
+  const o = requireIntegerTime(api, `${prefix}offset`, offset);
+  return { type: 'sliding', size: s, slide: d, offset: ((o % d) + d) % d };
 }

@@ -1,4 +1,4 @@
-import { requireFinite, requirePositive } from './validate.js';
+import { requireDuration, requireIntegerTime } from './validate.js';
 
 /** Fixed-size, non-overlapping windows `[start, start + size)`. */
 export interface TumblingWindows {
@@ -25,12 +25,17 @@ export interface TumblingWindows {
  * const hourly = tumbling(3_600_000);
  * const hourlyAtQuarterPast = tumbling(3_600_000, 900_000);
  * ```
- * @param size - window length, a positive finite number.
- * @param offset - alignment, any finite number; default 0.
- * @throws InvalidArgumentError when `size` is not positive or `offset` not finite.
+ * @param size - window length, a positive integer (time is integral, milliseconds by convention).
+ * @param offset - alignment, any integer; default 0.
+ * @throws InvalidArgumentError when `size` is not a positive integer or `offset` not an integer.
  */
 export function tumbling(size: number, offset = 0): TumblingWindows {
-  requirePositive('tumbling', 'size', size);
-  requireFinite('tumbling', 'offset', offset);
-  return { type: 'tumbling', size, offset: ((offset % size) + size) % size };
+  return tumblingWindows('tumbling', '', size, offset);
+}
+
+/** @internal Validates and normalizes tumbling windows; option names in messages get `prefix`. */
+export function tumblingWindows(api: string, prefix: string, size: unknown, offset: unknown): TumblingWindows {
+  const s = requireDuration(api, `${prefix}size`, size);
+  const o = requireIntegerTime(api, `${prefix}offset`, offset);
+  return { type: 'tumbling', size: s, offset: ((o % s) + s) % s };
 }

@@ -25,6 +25,29 @@ export function requireFinite(api: string, name: string, value: unknown): number
   return value;
 }
 
+/**
+ * @internal Throws unless `value` is a positive safe integer: a window's size, slide or gap.
+ * Event time is integral (milliseconds by convention), as in Flink: a window `[start, end)`
+ * fires when the watermark reaches `end − 1`, which is only exact for integral time.
+ */
+export function requireDuration(api: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(
+      `${api}: ${name} must be a positive integer (event time is integral: milliseconds by convention), got ${show(value)}` +
+        (typeof value === 'number' && value > 0 && Number.isFinite(value) && !Number.isInteger(value) ? '; use a smaller time unit, e.g. milliseconds instead of seconds' : ''),
+    );
+  }
+  return value;
+}
+
+/** @internal Throws unless `value` is a safe integer: a window's offset. */
+export function requireIntegerTime(api: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError(`${api}: ${name} must be an integer (event time is integral: milliseconds by convention), got ${show(value)}`);
+  }
+  return value;
+}
+
 /** @internal Throws unless `value` is a positive integer. */
 export function requirePositiveInteger(api: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {

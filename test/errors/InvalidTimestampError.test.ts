@@ -22,7 +22,7 @@ describe('InvalidTimestampError', () => {
     expect(s).toContain('windowAggregate: timestamp must be a finite number, got string "5".');
     expect(s).not.toContain('for value');
     expect(new InvalidTimestampError('windowAggregate', Infinity, 'a').message).toContain('got Infinity for value "a"');
-    expect(new InvalidTimestampError('withEventTime', undefined, 3).message).toContain('got undefined undefined for value 3');
+    expect(new InvalidTimestampError('withEventTime', undefined, 3).message).toContain('got undefined for value 3');
   });
 
   it('isInvalidTimestampError works on instances, on a second copy, and rejects others', () => {

@@ -32,6 +32,7 @@ import {
   type Keyed,
   type Pipeline,
 } from 'tidemark/testing';
+import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
 
 type V = Keyed<string, number>;
 type AggName = 'count' | 'sum' | 'collect';
@@ -54,7 +55,7 @@ function engine(window: WindowAssigner, agg: AggName, allowedLateness = 0): Engi
 }
 
 function config(window: WindowAssigner, agg: AggName, allowedLateness: number, late: (e: Timestamped<V>) => void) {
-  return { window, key: (v: V) => v.key, aggregate: aggregators[agg](), allowedLateness, late };
+  return { window, key: (v: V) => v.key, aggregate: aggregators[agg](), allowedLateness, late, state: currentBackend() };
 }
 
 // --- the oracle -------------------------------------------------------------------------
@@ -179,110 +180,114 @@ const sortCollected = (out: readonly Timestamped<Out>[]) =>
 
 // --- the properties ---------------------------------------------------------------------
 
-describe('windowAggregate matches a batch oracle', () => {
-  describe.each(['count', 'sum', 'collect'] as const)('%s', (agg) => {
-    it('tumbling (offset 3), in order within the bound', () => {
-      assertMatchesOracle({ pipeline: pipeline(tumbling(10, 3), agg), events: onTime(4), oracle: fixedWindowsOracle(10, 10, 3, agg, 0) });
-    });
+describe.each(BACKENDS)('on the %s', (_backend, backend) => {
+  runOn(backend);
 
-    it('tumbling, at the off-by-one window boundaries, as a pipe() operator', () => {
-      assertMatchesOracle({
-        pipeline: pipeline(tumbling(5), agg, 0, 'operator'),
-        events: onTime(2, boundaryTimestamps(5, { windows: { min: -3, max: 8 } })),
-        oracle: fixedWindowsOracle(5, 5, 0, agg, 0),
+  describe('windowAggregate matches a batch oracle', () => {
+    describe.each(['count', 'sum', 'collect'] as const)('%s', (agg) => {
+      it('tumbling (offset 3), in order within the bound', () => {
+        assertMatchesOracle({ pipeline: pipeline(tumbling(10, 3), agg), events: onTime(4), oracle: fixedWindowsOracle(10, 10, 3, agg, 0) });
+      });
+
+      it('tumbling, at the off-by-one window boundaries, as a pipe() operator', () => {
+        assertMatchesOracle({
+          pipeline: pipeline(tumbling(5), agg, 0, 'operator'),
+          events: onTime(2, boundaryTimestamps(5, { windows: { min: -3, max: 8 } })),
+          oracle: fixedWindowsOracle(5, 5, 0, agg, 0),
+        });
+      });
+
+      it('sliding (size 12, slide 4, offset 1)', () => {
+        assertMatchesOracle({ pipeline: pipeline(sliding(12, 4, 1), agg), events: onTime(6), oracle: fixedWindowsOracle(12, 4, 1, agg, 0) });
+      });
+
+      it('sliding with gaps between windows (size 3, slide 5)', () => {
+        assertMatchesOracle({ pipeline: pipeline(sliding(3, 5), agg), events: onTime(3), oracle: fixedWindowsOracle(3, 5, 0, agg, 0) });
+      });
+
+      it('session (gap 6)', () => {
+        assertMatchesOracle({ pipeline: pipeline(session(6), agg), events: sessionEvents(3), oracle: sessionOracle(6, agg) });
+      });
+
+      it('session (gap 2), as a pipe() operator', () => {
+        assertMatchesOracle({ pipeline: pipeline(session(2), agg, 0, 'operator'), events: sessionEvents(5), oracle: sessionOracle(2, agg) });
       });
     });
 
-    it('sliding (size 12, slide 4, offset 1)', () => {
-      assertMatchesOracle({ pipeline: pipeline(sliding(12, 4, 1), agg), events: onTime(6), oracle: fixedWindowsOracle(12, 4, 1, agg, 0) });
-    });
+    describe.each(['count', 'collect'] as const)('%s with late events and allowedLateness', (agg) => {
+      it.each([0, 5])('tumbling, allowedLateness %i: on-time firing, then one late firing per accepted late event', (lateness) => {
+        assertMatchesOracle({ pipeline: pipeline(tumbling(10), agg, lateness), events: withLate(3), oracle: fixedWindowsOracle(10, 10, 0, agg, lateness) });
+      });
 
-    it('sliding with gaps between windows (size 3, slide 5)', () => {
-      assertMatchesOracle({ pipeline: pipeline(sliding(3, 5), agg), events: onTime(3), oracle: fixedWindowsOracle(3, 5, 0, agg, 0) });
-    });
-
-    it('session (gap 6)', () => {
-      assertMatchesOracle({ pipeline: pipeline(session(6), agg), events: sessionEvents(3), oracle: sessionOracle(6, agg) });
-    });
-
-    it('session (gap 2), as a pipe() operator', () => {
-      assertMatchesOracle({ pipeline: pipeline(session(2), agg, 0, 'operator'), events: sessionEvents(5), oracle: sessionOracle(2, agg) });
+      it.each([0, 4])('sliding (size 10, slide 5), allowedLateness %i', (lateness) => {
+        assertMatchesOracle({ pipeline: pipeline(sliding(10, 5), agg, lateness), events: withLate(2), oracle: fixedWindowsOracle(10, 5, 0, agg, lateness) });
+      });
     });
   });
 
-  describe.each(['count', 'collect'] as const)('%s with late events and allowedLateness', (agg) => {
-    it.each([0, 5])('tumbling, allowedLateness %i: on-time firing, then one late firing per accepted late event', (lateness) => {
-      assertMatchesOracle({ pipeline: pipeline(tumbling(10), agg, lateness), events: withLate(3), oracle: fixedWindowsOracle(10, 10, 0, agg, lateness) });
-    });
-
-    it.each([0, 4])('sliding (size 10, slide 5), allowedLateness %i', (lateness) => {
-      assertMatchesOracle({ pipeline: pipeline(sliding(10, 5), agg, lateness), events: withLate(2), oracle: fixedWindowsOracle(10, 5, 0, agg, lateness) });
-    });
-  });
-});
-
-describe('windowAggregate output does not depend on arrival order within the bound', () => {
-  it.each([
-    ['tumbling', tumbling(10), withLate(5)],
-    ['sliding', sliding(10, 5), withLate(5)],
-    // Sessions only on inputs that avoid the touching-after-firing corner (see sessionEvents).
-    ['session', session(4), sessionEvents(5)],
-  ] as const)('%s, count and collect', (_, window, events) => {
-    assertOrderInsensitive({ pipeline: pipeline(window, 'count'), events });
-    assertOrderInsensitive({ pipeline: pipeline(window, 'collect', 3), events, normalize: sortCollected });
-  });
-});
-
-describe('windowAggregate routes late data and never counts it', () => {
-  /** The contents of each (key, window)'s last firing. */
-  const counted = (out: readonly Timestamped<Out>[]) => [...new Map(out.map((e) => [`${e.value.key}/${e.value.start}`, e.value.value as V[]])).values()].flat();
-  /** Brute force: the one tumbling window of t is the candidate [start, start + size) that aligns. */
-  const endOf = (t: number, size: number, offset: number) => windowsContaining(t, size, size, offset)[0]![1];
-
-  it.each([0, 3])('tumbling, allowedLateness %i', (lateness) => {
-    assertLateDataHandled({
-      pipeline: pipeline(tumbling(10, 7), 'collect', lateness),
-      events: withLate(4),
-      allowedLateness: lateness,
-      lateWhen: (e, w) => endOf(e.timestamp, 10, 7) - 1 + lateness <= w,
-      counted,
+  describe('windowAggregate output does not depend on arrival order within the bound', () => {
+    it.each([
+      ['tumbling', tumbling(10), withLate(5)],
+      ['sliding', sliding(10, 5), withLate(5)],
+      // Sessions only on inputs that avoid the touching-after-firing corner (see sessionEvents).
+      ['session', session(4), sessionEvents(5)],
+    ] as const)('%s, count and collect', (_, window, events) => {
+      assertOrderInsensitive({ pipeline: pipeline(window, 'count'), events });
+      assertOrderInsensitive({ pipeline: pipeline(window, 'collect', 3), events, normalize: sortCollected });
     });
   });
 
-  it('tumbling at window boundaries, as a pipe() operator', () => {
-    assertLateDataHandled({
-      pipeline: pipeline(tumbling(5), 'collect', 1, 'operator'),
-      events: disorderedEvents(values, { maxDisorder: 1, keys: KEYS, lateFraction: 0.4, timestamps: boundaryTimestamps(5) }),
-      allowedLateness: 1,
-      lateWhen: (e, w) => endOf(e.timestamp, 5, 0) - 1 + 1 <= w,
-      counted,
+  describe('windowAggregate routes late data and never counts it', () => {
+    /** The contents of each (key, window)'s last firing. */
+    const counted = (out: readonly Timestamped<Out>[]) => [...new Map(out.map((e) => [`${e.value.key}/${e.value.start}`, e.value.value as V[]])).values()].flat();
+    /** Brute force: the one tumbling window of t is the candidate [start, start + size) that aligns. */
+    const endOf = (t: number, size: number, offset: number) => windowsContaining(t, size, size, offset)[0]![1];
+
+    it.each([0, 3])('tumbling, allowedLateness %i', (lateness) => {
+      assertLateDataHandled({
+        pipeline: pipeline(tumbling(10, 7), 'collect', lateness),
+        events: withLate(4),
+        allowedLateness: lateness,
+        lateWhen: (e, w) => endOf(e.timestamp, 10, 7) - 1 + lateness <= w,
+        counted,
+      });
+    });
+
+    it('tumbling at window boundaries, as a pipe() operator', () => {
+      assertLateDataHandled({
+        pipeline: pipeline(tumbling(5), 'collect', 1, 'operator'),
+        events: disorderedEvents(values, { maxDisorder: 1, keys: KEYS, lateFraction: 0.4, timestamps: boundaryTimestamps(5) }),
+        allowedLateness: 1,
+        lateWhen: (e, w) => endOf(e.timestamp, 5, 0) - 1 + 1 <= w,
+        counted,
+      });
     });
   });
-});
 
-describe('windowAggregate survives a checkpoint anywhere', () => {
-  it.each([
-    ['tumbling', tumbling(10)],
-    ['sliding', sliding(9, 3)],
-    ['session', session(5)],
-  ] as const)('%s with allowed lateness and late events', (_, window) => {
-    assertCheckpointRoundTrip({ pipeline: engine(window, 'collect', 4), events: withLate(3) });
-  });
+  describe('windowAggregate survives a checkpoint anywhere', () => {
+    it.each([
+      ['tumbling', tumbling(10)],
+      ['sliding', sliding(9, 3)],
+      ['session', session(5)],
+    ] as const)('%s with allowed lateness and late events', (_, window) => {
+      assertCheckpointRoundTrip({ pipeline: engine(window, 'collect', 4), events: withLate(3) });
+    });
 
-  it('with early firings on processing time', () => {
-    assertCheckpointRoundTrip({
-      pipeline: {
-        engine: (ctx) =>
-          windowAggregateEngine({
-            window: session(5),
-            key: (v: V) => v.key,
-            aggregate: sum((v: V) => v.value),
-            trigger: afterWatermark({ early: { every: 7, everyEvents: 3 } }),
-            late: ctx.late,
-          })(),
-      },
-      events: withLate(4),
-      maxProcessingTimeStep: 4,
+    it('with early firings on processing time', () => {
+      assertCheckpointRoundTrip({
+        pipeline: {
+          engine: (ctx) =>
+            windowAggregateEngine({
+              window: session(5),
+              key: (v: V) => v.key,
+              aggregate: sum((v: V) => v.value),
+              trigger: afterWatermark({ early: { every: 7, everyEvents: 3 } }),
+              late: ctx.late,
+            })(),
+        },
+        events: withLate(4),
+        maxProcessingTimeStep: 4,
+      });
     });
   });
 });

@@ -5,11 +5,13 @@ import {
   collect,
   count,
   event,
+  sum,
   session,
   sliding,
   tumbling,
   watermark as W,
   windowAggregateEngine,
+  type Aggregator,
   type OperatorSnapshot,
   type StreamElement,
   type Timestamped,
@@ -164,19 +166,61 @@ describe('windowAggregateEngine: snapshot and restore', () => {
     const thrown = errorOf(() => new OperatorHarness(counts(tumbling(5)), { snapshot }));
     expect(StateError.isStateError(thrown)).toBe(true);
     expect(thrown.message).toBe(
-      'windowAggregate: the snapshot was taken with window {"type":"tumbling","size":10,"offset":0} but this operator uses ' +
-        '{"type":"tumbling","size":5,"offset":0}; restore into an operator with the same window',
+      'windowAggregate: the snapshot was taken with window {"type":"tumbling","size":10,"offset":0} but this operator has ' +
+        '{"type":"tumbling","size":5,"offset":0}; restore into an operator with the same window, aggregate, allowedLateness and trigger',
     );
     expect(() => new OperatorHarness(counts(session(10)), { snapshot })).toThrow(StateError);
   });
 
+  it('refuses a snapshot taken with another aggregator, allowedLateness or trigger (windows would never clean up, or read garbage)', () => {
+    const engine = (config: Partial<WindowAggregateConfig<number, undefined, unknown, unknown>>) => ({
+      engine: windowAggregateEngine<number, undefined, unknown, unknown>({ window: tumbling(10), aggregate: count<number>() as Aggregator<number, unknown, unknown>, ...config }),
+    });
+    const snapshot = new OperatorHarness(engine({})).pushMarbles('a@1').snapshot();
+    const cases: [Partial<WindowAggregateConfig<number, undefined, unknown, unknown>>, string][] = [
+      [{ aggregate: sum() as Aggregator<number, unknown, unknown> }, 'the snapshot was taken with aggregate "count" but this operator has "sum"'],
+      [{ allowedLateness: 5 }, 'the snapshot was taken with allowedLateness 0 but this operator has 5'],
+      [
+        { trigger: afterWatermark({ panes: 'discarding' }) },
+        'the snapshot was taken with trigger {"everyEvents":null,"every":null,"panes":"accumulating"} but this operator has ' +
+          '{"everyEvents":null,"every":null,"panes":"discarding"}',
+      ],
+    ];
+    for (const [config, message] of cases) {
+      const thrown = errorOf(() => new OperatorHarness(engine(config), { snapshot }));
+      expect(StateError.isStateError(thrown), message).toBe(true);
+      expect(thrown.message).toContain(`windowAggregate: ${message}`);
+    }
+    // The same configuration restores.
+    expect(new OperatorHarness(engine({}), { snapshot }).pushMarbles('W9').output).toEqual([R(0, 10, 1), W(9)]);
+  });
+
+  it('a snapshot is plain data, independent of the live config (its window is a copy)', () => {
+    const window = tumbling(10);
+    const engine = windowAggregateEngine<number>({ window, aggregate: count() })();
+    const state = engine.snapshot!().state as { config: { window: unknown } };
+    expect(state.config.window).toEqual(window);
+    expect(state.config.window).not.toBe(window);
+    expect(structuredClone(state)).toEqual(state);
+  });
+
   it('refuses a snapshot of another operator or a malformed one', () => {
     const pipeline = { engine: windowAggregateEngine<number>({ window: tumbling(10), aggregate: count() }) };
-    const bad: OperatorSnapshot[] = [{ operator: 'intervalJoin', state: {} }, { operator: 'windowAggregate', state: undefined }, { operator: 'windowAggregate', state: {} }];
-    for (const snapshot of bad) {
+    const bad: [OperatorSnapshot, string][] = [
+      [{ operator: 'intervalJoin', state: {} }, 'windowAggregate: cannot restore a snapshot of "intervalJoin"'],
+      [{ operator: 'windowAggregate', state: undefined }, "windowAggregate: the snapshot's state is not in the tidemark-window/2 format (got undefined)"],
+      [{ operator: 'windowAggregate', state: {} }, "windowAggregate: the snapshot's state is not in the tidemark-window/2 format (got {})"],
+      [null as unknown as OperatorSnapshot, 'windowAggregate: cannot restore null'],
+      [5 as unknown as OperatorSnapshot, 'windowAggregate: cannot restore 5'],
+    ];
+    for (const [snapshot, message] of bad) {
       const thrown = errorOf(() => new OperatorHarness(pipeline, { snapshot }));
-      expect(StateError.isStateError(thrown)).toBe(true);
-      expect(thrown.message).toContain(`windowAggregate: cannot restore a snapshot of ${JSON.stringify(snapshot.operator)}`);
+      expect(StateError.isStateError(thrown), message).toBe(true);
+      expect(thrown.message).toContain(message);
+      expect(thrown.message).toContain('pass a snapshot taken by windowAggregate (engine.snapshot())');
+      // The engine itself, without a harness: restore(null) is a StateError too, not a TypeError.
+      const engine = windowAggregateEngine<number>({ window: tumbling(10), aggregate: count() })();
+      expect(StateError.isStateError(errorOf(() => engine.restore!(snapshot)))).toBe(true);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { NEVER, Observable, Subject, filter, from, range, take, tap, type OperatorFunction } from 'rxjs';
+import { NEVER, Observable, Subject, count as rxCount, filter, from, max as rxMax, min as rxMin, range, reduce as rxReduce, take, tap, type OperatorFunction } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   END_OF_TIME,
@@ -30,6 +30,7 @@ import {
   type StreamElement,
   type Timestamped,
   type WindowAggregateConfig,
+  type WindowAssigner,
   type WindowResult,
 } from 'tidemark';
 import { OperatorHarness, expectMarbles, fromMarbles } from 'tidemark/testing';
@@ -41,10 +42,10 @@ import { R, result } from '../support/windowResult.js';
 
 type Counts = WindowResult<undefined, number>;
 
-/** Runs marbles (ending in `|`) or elements through the operator synchronously; asserts that it completed. */
+/** Runs marbles (ending in `|`), elements or an element stream through the operator synchronously; asserts that it completed. */
 function run<O>(input: string, op: OperatorFunction<StreamElement<string>, O>): O[];
-function run<T, O>(input: StreamElement<T>[], op: OperatorFunction<StreamElement<T>, O>): O[];
-function run<T, O>(input: string | StreamElement<T>[], op: OperatorFunction<StreamElement<T>, O>): O[] {
+function run<T, O>(input: StreamElement<T>[] | Observable<StreamElement<T>>, op: OperatorFunction<StreamElement<T>, O>): O[];
+function run<T, O>(input: string | StreamElement<T>[] | Observable<StreamElement<T>>, op: OperatorFunction<StreamElement<T>, O>): O[] {
   const source = typeof input === 'string' ? (fromMarbles(input) as Observable<StreamElement<T>>) : from(input);
   const r = record(source.pipe(op)).get();
   if (r.error !== undefined) throw r.error;
@@ -235,6 +236,23 @@ describe('windowAggregate: lateness', () => {
     expect(metrics.lateEvents).toBe(2);
   });
 
+  it('the operator always counts late events in its own metrics: dropped ones apart, over all subscriptions', () => {
+    // The default case that used to lose events silently: monotonous watermarks, no late route, no metrics option.
+    const perWindow = windowAggregate({ window: tumbling(10), aggregate: count<number>() });
+    expect(perWindow.metrics).toEqual({ lateEvents: 0, droppedLateEvents: 0 });
+    const out = run(from([12, 3, 14, 5]).pipe(withEventTime({ timestamp: (t: number) => t })), perWindow);
+    expect(out.filter((e) => e.kind === 'event')).toEqual([R(10, 20, 2)]);
+    expect(perWindow.metrics).toEqual({ lateEvents: 2, droppedLateEvents: 2 });
+    run(from([12, 3]).pipe(withEventTime({ timestamp: (t: number) => t })), perWindow);
+    expect(perWindow.metrics).toEqual({ lateEvents: 3, droppedLateEvents: 3 });
+    // Routed late events are counted, not as dropped.
+    const routed: unknown[] = [];
+    const withRoute = windowAggregate({ window: tumbling(10), aggregate: count<number>(), late: (e) => routed.push(e) });
+    run(from([12, 3]).pipe(withEventTime({ timestamp: (t: number) => t })), withRoute);
+    expect(routed).toEqual([event(3, 3)]);
+    expect(withRoute.metrics).toEqual({ lateEvents: 1, droppedLateEvents: 0 });
+  });
+
   it('re-fires a window for each event within allowedLateness, with the accumulated value, then cleans up', () => {
     const backend = new MemoryStateBackend();
     const metrics = { lateEvents: 0 };
@@ -331,6 +349,25 @@ describe('windowAggregate: keys', () => {
     const input = [event({ k: 'a', n: 1 }, 1), event({ k: 'b', n: 2 }, 2), event({ k: 'a', n: 3 }, 5), event({ k: 'b', n: 4 }, 12), W(9)];
     const out = run(input, windowAggregate({ window: tumbling(10), key: (s: Sale) => s.k, aggregate: sum((s: Sale) => s.n) }));
     expect(out).toEqual([R(0, 10, 4, 'on-time', 'a'), R(0, 10, 2, 'on-time', 'b'), W(9), R(10, 20, 4, 'on-time', 'b'), END_OF_TIME]);
+  });
+
+  it('a -0 key is the key 0 on every path (on time, late and early alike)', () => {
+    const h = windowAggregateHarness(() => ({ window: tumbling(10), key: (v: string) => (v === 'neg' ? -0 : 0), aggregate: count(), allowedLateness: 5 }));
+    h.pushMarbles('neg@1 pos@2 W9 neg@3 |');
+    const keys = h.output.filter((e) => e.kind === 'event').map((e) => (e as Timestamped<WindowResult<number, number>>).value.key);
+    expect(keys).toHaveLength(2); // on time (2 events), then late (3)
+    for (const k of keys) expect(Object.is(k, 0)).toBe(true);
+  });
+
+  it('sessions ending together fire in the order they were opened (ties: creation order, as for every window)', () => {
+    // a@0 opens a's session first; a@4 extends it to [0,8); b@4 opens [4,8) later: a fires first.
+    const h = windowAggregateHarness(() => ({ window: session(4), key: (v: string) => v, aggregate: count() })).pushMarbles('a@0 a@4 b@4 |');
+    expect(h.output).toEqual([R(0, 8, 2, 'on-time', 'a'), R(4, 8, 1, 'on-time', 'b'), END_OF_TIME]);
+    // A merged session counts from its oldest part: x's [10,13) was opened before y's [10,13); x's later [5,8)
+    // absorbs it when x3@8 bridges them, and the merged [5,13) still fires before y's.
+    const merged = windowAggregateHarness(() => ({ window: session(3), key: (v: string) => v[0], aggregate: count() }));
+    merged.pushMarbles('x1@10 y1@10 x2@5 x3@8 |');
+    expect(merged.output).toEqual([R(5, 13, 3, 'on-time', 'x'), R(10, 13, 1, 'on-time', 'y'), END_OF_TIME]);
   });
 
   it('accepts any key value, objects by identity', () => {
@@ -479,12 +516,50 @@ describe('windowAggregate: options', () => {
     ['aggregate.add', { ...ok, aggregate: { create: () => 0, add: 1, result: () => 0 } }, 'windowAggregate: aggregate.add must be a function, got 1'],
     ['allowedLateness', { ...ok, allowedLateness: -1 }, 'windowAggregate: allowedLateness must be a finite number >= 0, got -1'],
     ['allowedLateness', { ...ok, allowedLateness: NaN }, 'windowAggregate: allowedLateness must be a finite number >= 0, got NaN'],
-    ['trigger', { ...ok, trigger: { type: 'count' } }, 'windowAggregate: trigger must be made by afterWatermark(...), got {"type":"count"}'],
+    ['trigger', { ...ok, trigger: { type: 'count' } }, 'windowAggregate: trigger must be made by afterWatermark(...), got { type: "count" }'],
     ['state', { ...ok, state: { backend: 1 } }, 'windowAggregate: state must be a function, got { backend: 1 }'],
+    // Hand-made windows get the factories' checks (a negative slide looped until out of memory; size 0 dropped everything).
+    ...(
+      [
+        [{ type: 'sliding', size: 10, slide: -1 }, 'window.slide must be a positive integer', '-1'],
+        [{ type: 'sliding', size: 10, slide: 0.5 }, 'window.slide must be a positive integer', '0.5; use a smaller time unit, e.g. milliseconds instead of seconds'],
+        [{ type: 'tumbling', size: 0, offset: 0 }, 'window.size must be a positive integer', '0'],
+        [{ type: 'tumbling', size: NaN }, 'window.size must be a positive integer', 'NaN'],
+        [{ type: 'tumbling', size: 10, offset: NaN }, 'window.offset must be an integer', 'NaN'],
+        [{ type: 'session', gap: 0 }, 'window.gap must be a positive integer', '0'],
+        [{ type: 'session', gap: -5 }, 'window.gap must be a positive integer', '-5'],
+      ] as const
+    ).map(([window, what, shown]): [string, unknown, string] => [
+      `hand-made window (${what.split(' ')[0]})`,
+      { ...ok, window },
+      `windowAggregate: ${what} (event time is integral: milliseconds by convention), got ${shown}`,
+    ]),
+    [
+      'scheduler',
+      { ...ok, scheduler: {} },
+      "windowAggregate: scheduler must be an RxJS SchedulerLike with now() and schedule(), got {}; pass e.g. asyncScheduler from 'rxjs', or a VirtualClock from 'tidemark/testing'",
+    ],
+    [
+      'metrics',
+      { ...ok, metrics: null },
+      "windowAggregate: metrics must be an object with a numeric lateEvents, e.g. { lateEvents: 0 }, got null; or leave it out and read the operator's own metrics",
+    ],
+    [
+      'metrics',
+      { ...ok, metrics: {} },
+      "windowAggregate: metrics must be an object with a numeric lateEvents, e.g. { lateEvents: 0 }, got {}; or leave it out and read the operator's own metrics",
+    ],
+    // RxJS exports count, min, max and reduce too: an editor's auto-import gives RxJS's operator.
+    ...[rxCount(), rxMin(), rxMax(), rxReduce((a: number, b: number) => a + b), rxCount].map((rx): [string, unknown, string] => [
+      'aggregate (an RxJS operator)',
+      { ...ok, aggregate: rx },
+      `windowAggregate: aggregate must be an Aggregator such as count() or sum(f), got ${rx.name === '' ? 'a function' : `function ${rx.name}`}. ` +
+        "A function here is most likely an RxJS operator: RxJS also exports count, min, max and reduce. Import the aggregator from 'tidemark' instead (import { count } from 'tidemark')",
+    ]),
   ];
   for (const [what, config, message] of cases) {
     it(`rejects a bad ${what} at creation, naming the operator, the value and what is needed`, () => {
-      for (const make of [windowAggregate, windowAggregateEngine]) {
+      for (const make of what === 'scheduler' ? [windowAggregate] : [windowAggregate, windowAggregateEngine]) {
         const e = errorOf(() => make(config as WindowAggregateConfig<number, undefined, number, number>));
         expect(InvalidArgumentError.isInvalidArgumentError(e)).toBe(true);
         expect(e.message).toBe(message);
@@ -517,16 +592,15 @@ describe('windowAggregate side-output routes', () => {
 });
 
 describe('windowAggregate: accumulators that are undefined', () => {
-  it.each([
-    ['create()', { create: () => undefined, add: (a: unknown) => a, result: (a: unknown) => a }],
-    ['add(acc, value)', { create: () => 0, add: () => undefined, result: (a: unknown) => a }],
-  ])('errors the stream when aggregate.%s returns undefined, instead of restarting the window', (call, aggregate) => {
-    const r = record((fromMarbles('a@1 b@2 |') as Observable<StreamElement<string>>).pipe(windowAggregate({ window: tumbling(10), aggregate: aggregate as never }))).get();
+  it.each<[string, string, WindowAssigner, object]>([
+    ['create()', 'return the initial accumulator from create()', tumbling(10), { create: () => undefined, add: (a: unknown) => a, result: (a: unknown) => a }],
+    ['add(acc, value)', 'return the updated accumulator from add()', tumbling(10), { create: () => 0, add: () => undefined, result: (a: unknown) => a }],
+    // a@1 and b@5 are two sessions; c@3 bridges them: merge() combines their accumulators.
+    ['merge(a, b)', 'return the combined accumulator from merge()', session(3), { create: () => 0, add: (n: number) => n + 1, merge: () => undefined, result: (a: unknown) => a }],
+  ])('errors the stream when aggregate.%s returns undefined, instead of restarting the window (or dropping the session)', (call, fix, window, aggregate) => {
+    const r = record((fromMarbles('a@1 b@5 c@3 |') as Observable<StreamElement<string>>).pipe(windowAggregate({ window, aggregate: aggregate as never }))).get();
     expect(r.out).toEqual([]);
     expect(InvalidArgumentError.isInvalidArgumentError(r.error)).toBe(true);
-    expect((r.error as Error).message).toBe(
-      `windowAggregate: aggregate.${call} returned undefined; an accumulator must be a value ` +
-        '(return the initial accumulator from create(), and the updated one from add())',
-    );
+    expect((r.error as Error).message).toBe(`windowAggregate: aggregate.${call} returned undefined; an accumulator must be a value (${fix})`);
   });
 });

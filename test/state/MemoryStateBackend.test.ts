@@ -251,6 +251,22 @@ describe('MemoryStateBackend snapshot and restore', () => {
     expect(snap).toEqual(before);
   });
 
+  it('snapshots and restores ordered tables, each key ascending; a snapshot without any restores them empty', () => {
+    const b = new MemoryStateBackend();
+    const o = b.ordered<string, string>('sessions');
+    o.set('k', 20, 'late');
+    o.set('k', 10, 'early');
+    const snap = b.snapshot();
+    expect(snap.ordered).toEqual({ sessions: [['k', [[10, 'early'], [20, 'late']]]] });
+    const copy = new MemoryStateBackend();
+    copy.restore(snap);
+    expect(copy.ordered<string, string>('sessions').floor('k', 15)).toBe(10);
+    expect(copy.ordered<string, string>('sessions').get('k', 20)).toBe('late');
+    const { ordered: _, ...older } = snap;
+    copy.restore(older);
+    expect(copy.ordered('sessions').size).toBe(0);
+  });
+
   it('restore replaces existing tables and timers (no leftovers)', () => {
     const empty = new MemoryStateBackend().snapshot();
     const b = populated();

@@ -14,11 +14,17 @@ describe('sliding', () => {
   });
 
   it('rejects bad arguments at creation, naming the value and what is needed', () => {
+    const integral = '(event time is integral: milliseconds by convention)';
+    const unit = '; use a smaller time unit, e.g. milliseconds instead of seconds';
     const cases: [make: () => unknown, message: string][] = [
-      [() => sliding(0, 5), 'sliding: size must be a positive finite number, got 0'],
-      [() => sliding(10, -1), 'sliding: slide must be a positive finite number, got -1'],
-      [() => sliding(10, Infinity), 'sliding: slide must be a positive finite number, got Infinity'],
-      [() => sliding(10, 5, NaN), 'sliding: offset must be a finite number, got NaN'],
+      [() => sliding(0, 5), `sliding: size must be a positive integer ${integral}, got 0`],
+      [() => sliding(10, -1), `sliding: slide must be a positive integer ${integral}, got -1`],
+      [() => sliding(10, Infinity), `sliding: slide must be a positive integer ${integral}, got Infinity`],
+      [() => sliding(10, 5, NaN), `sliding: offset must be an integer ${integral}, got NaN`],
+      // Fractions made the same window under two float starts (0.3 − 0.1 − 0.1 − 0.1 !== 0).
+      [() => sliding(0.3, 0.1), `sliding: size must be a positive integer ${integral}, got 0.3${unit}`],
+      [() => sliding(3, 0.1), `sliding: slide must be a positive integer ${integral}, got 0.1${unit}`],
+      [() => sliding(3, 1, 0.5), `sliding: offset must be an integer ${integral}, got 0.5`],
     ];
     for (const [make, message] of cases) {
       const e = errorOf(make);

@@ -15,14 +15,18 @@ describe('tumbling', () => {
   });
 
   it('rejects a bad size or offset at creation, naming the value and what is needed', () => {
+    const integral = '(event time is integral: milliseconds by convention)';
     const cases: [make: () => unknown, message: string][] = [
-      [() => tumbling(0), 'tumbling: size must be a positive finite number, got 0'],
-      [() => tumbling(-5), 'tumbling: size must be a positive finite number, got -5'],
-      [() => tumbling(NaN), 'tumbling: size must be a positive finite number, got NaN'],
-      [() => tumbling(Infinity), 'tumbling: size must be a positive finite number, got Infinity'],
-      [() => tumbling('10' as unknown as number), 'tumbling: size must be a positive finite number, got "10"'],
-      [() => tumbling(10, NaN), 'tumbling: offset must be a finite number, got NaN'],
-      [() => tumbling(10, Infinity), 'tumbling: offset must be a finite number, got Infinity'],
+      [() => tumbling(0), `tumbling: size must be a positive integer ${integral}, got 0`],
+      [() => tumbling(-5), `tumbling: size must be a positive integer ${integral}, got -5`],
+      [() => tumbling(NaN), `tumbling: size must be a positive integer ${integral}, got NaN`],
+      [() => tumbling(Infinity), `tumbling: size must be a positive integer ${integral}, got Infinity`],
+      [() => tumbling('10' as unknown as number), `tumbling: size must be a positive integer ${integral}, got "10"`],
+      [() => tumbling(10, NaN), `tumbling: offset must be an integer ${integral}, got NaN`],
+      [() => tumbling(10, Infinity), `tumbling: offset must be an integer ${integral}, got Infinity`],
+      // tumbling(0.1) put events in no window and not in late either (float modulo).
+      [() => tumbling(0.1), `tumbling: size must be a positive integer ${integral}, got 0.1; use a smaller time unit, e.g. milliseconds instead of seconds`],
+      [() => tumbling(10, 2.5), `tumbling: offset must be an integer ${integral}, got 2.5`],
     ];
     for (const [make, message] of cases) {
       const e = errorOf(make);

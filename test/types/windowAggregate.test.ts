@@ -14,7 +14,9 @@ import {
   withEventTime,
   type Aggregator,
   type Engine,
+  type MeteredOperator,
   type StreamElement,
+  type WindowAggregateMetrics,
   type WindowResult,
 } from 'tidemark';
 
@@ -27,20 +29,26 @@ interface Click {
 describe('windowAggregate types', () => {
   it('infers K from `key` and R from the aggregator', () => {
     const op = windowAggregate({ window: tumbling(10), key: (c: Click) => c.page, aggregate: avg((c: Click) => c.ms) });
-    expectTypeOf(op).toEqualTypeOf<OperatorFunction<StreamElement<Click>, StreamElement<WindowResult<string, number>>>>();
+    expectTypeOf(op).toEqualTypeOf<MeteredOperator<StreamElement<Click>, StreamElement<WindowResult<string, number>>, WindowAggregateMetrics>>();
+  });
+
+  it('the operator is an OperatorFunction with always-there metrics', () => {
+    const op = windowAggregate({ window: tumbling(10), aggregate: count<string>() });
+    expectTypeOf(op).toExtend<OperatorFunction<StreamElement<string>, StreamElement<WindowResult<undefined, number>>>>();
+    expectTypeOf(op.metrics).toEqualTypeOf<Readonly<WindowAggregateMetrics>>();
   });
 
   it('without `key`, K is undefined', () => {
     const op = windowAggregate({ window: tumbling(10), aggregate: sum((c: Click) => c.ms) });
-    expectTypeOf(op).toEqualTypeOf<OperatorFunction<StreamElement<Click>, StreamElement<WindowResult<undefined, number>>>>();
+    expectTypeOf(op).toEqualTypeOf<MeteredOperator<StreamElement<Click>, StreamElement<WindowResult<undefined, number>>, WindowAggregateMetrics>>();
   });
 
   it('R follows the aggregator: collect, reduce, a user-defined one', () => {
     const collected = windowAggregate({ window: session(5), key: (c: Click) => c.at > 0, aggregate: collect<Click>() });
-    expectTypeOf(collected).toEqualTypeOf<OperatorFunction<StreamElement<Click>, StreamElement<WindowResult<boolean, Click[]>>>>();
+    expectTypeOf(collected).toEqualTypeOf<MeteredOperator<StreamElement<Click>, StreamElement<WindowResult<boolean, Click[]>>, WindowAggregateMetrics>>();
 
     const longest = windowAggregate({ window: tumbling(10), aggregate: reduce((a: string, b: string) => (b.length > a.length ? b : a)) });
-    expectTypeOf(longest).toEqualTypeOf<OperatorFunction<StreamElement<string>, StreamElement<WindowResult<undefined, string>>>>();
+    expectTypeOf(longest).toEqualTypeOf<MeteredOperator<StreamElement<string>, StreamElement<WindowResult<undefined, string>>, WindowAggregateMetrics>>();
 
     const pages: Aggregator<Click, Set<string>, readonly string[]> = {
       create: () => new Set(),
@@ -48,7 +56,7 @@ describe('windowAggregate types', () => {
       result: (acc) => [...acc],
     };
     const custom = windowAggregate({ window: tumbling(10), key: (c: Click) => c.ms, aggregate: pages });
-    expectTypeOf(custom).toEqualTypeOf<OperatorFunction<StreamElement<Click>, StreamElement<WindowResult<number, readonly string[]>>>>();
+    expectTypeOf(custom).toEqualTypeOf<MeteredOperator<StreamElement<Click>, StreamElement<WindowResult<number, readonly string[]>>, WindowAggregateMetrics>>();
   });
 
   it('infers the event type from the pipe', () => {
@@ -68,7 +76,7 @@ describe('windowAggregate types', () => {
 
   it('infers T from a typed aggregator, with no explicit type arguments', () => {
     const op = windowAggregate({ window: tumbling(10), aggregate: count<string>() });
-    expectTypeOf(op).toEqualTypeOf<OperatorFunction<StreamElement<string>, StreamElement<WindowResult<undefined, number>>>>();
+    expectTypeOf(op).toEqualTypeOf<MeteredOperator<StreamElement<string>, StreamElement<WindowResult<undefined, number>>, WindowAggregateMetrics>>();
   });
 
   it('types the results', () => {

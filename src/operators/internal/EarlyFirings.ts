@@ -48,10 +48,21 @@ export class EarlyFirings<K> {
     }
   }
 
-  /** Moves a merged-away session's pane count into the session that absorbed it. */
+  /**
+   * Moves a merged-away session's pane into the session that absorbed it: the events counted
+   * since each last fired add up, and the merged pane's `every` countdown is the one that
+   * started first (it runs from the pane's first event, not from the merge).
+   */
   merge(key: K, from: number, into: number): void {
     const n = this.pane.get(key, from);
     if (n !== undefined) this.pane.set(key, into, (this.pane.get(key, into) ?? 0) + n);
+    const due = this.pending.get(key, from);
+    const dueInto = this.pending.get(key, into);
+    if (due !== undefined && (dueInto === undefined || due < dueInto)) {
+      if (dueInto !== undefined) this.timers.delete(dueInto, key, into);
+      this.pending.set(key, into, due);
+      this.timers.register(due, key, into);
+    }
     this.reset(key, from);
   }
 

@@ -1,27 +1,25 @@
-import type { Aggregator } from '../../time/aggregators.js';
-import { windowsMeet } from '../../time/windowMath.js';
+import type { OrderedTable } from '../../state/StateBackend.js';
 
 /**
- * @internal One live session window of a key, `[start, end)`, with its accumulator. It is
- * state (stored in the key's session list) and is updated in place as the session grows.
+ * @internal One live session window of a key, `[start, end)`, with its accumulator: the
+ * value stored in the sessions table at position `start`.
  */
 export interface Session<A> {
   start: number;
   end: number;
-  /** Names the session's timers and panes: the timestamp of the event that opened it. */
+  /** Names the session's timers and panes: the timestamp of the event that opened it (inside `[start, end)` for life). */
   readonly ns: number;
-  /** `undefined` only between creation and the first add. */
-  acc: A | undefined;
+  /** When it was opened, among all sessions of the operator; a merged session keeps the earliest. Orders ties in firing. */
+  seq: number;
+  acc: A;
 }
 
 /** @internal What adding a window to a key's sessions did. */
 export interface SessionChange<A> {
-  /** The session the window is now part of. */
+  /** The session the window is now part of: not yet stored (the caller adds its event, then {@link MergingSessions.store}s it). */
   readonly session: Session<A>;
-  /** Sessions merged into `session` and removed from the list. */
-  readonly absorbed: readonly Session<A>[];
-  /** Whether `session` is new (the window met no live session). */
-  readonly created: boolean;
+  /** The namespaces of the sessions merged into `session` (removed from the table). */
+  readonly absorbed: readonly number[];
   /** Whether `session` had already fired on time before it grew (`end − 1 <= watermark`). */
   readonly firedBefore: boolean;
 }
@@ -29,48 +27,70 @@ export interface SessionChange<A> {
 const NONE: readonly never[] = [];
 
 /**
- * @internal Adds the window `[start, end)` to a key's live sessions, in place: every session
- * that overlaps or touches it joins the earliest such session (Flink's `MergingWindowSet`),
- * whose accumulator absorbs the others'. Live sessions never meet each other, so one pass
- * finds all that meet the merged window. Returns `undefined` when the window meets no live
- * session and is itself past `end − 1 + lateness` (the event is late).
+ * @internal A key's live session windows (Flink's `MergingWindowSet`), in an ordered table by
+ * start: live sessions of a key never overlap or touch, so those that meet a new window
+ * `[s, e)` are the consecutive ones ending at the last session that starts at or before `e`,
+ * found in O(log n). Every change is written back to the table, so a backend that copies
+ * values sees all of them.
  */
-export function addToSessions<T, A>(
-  live: Session<A>[],
-  start: number,
-  end: number,
-  agg: Aggregator<T, A, unknown>,
-  lateness: number,
-  watermark: number,
-): SessionChange<A> | undefined {
-  let target: Session<A> | undefined;
-  let absorbed: Session<A>[] | undefined;
-  for (const s of live) {
-    if (!windowsMeet(s.start, s.end, start, end)) continue;
-    if (target === undefined) target = s;
-    else {
-      absorbed ??= [];
-      if (s.start < target.start) {
-        absorbed.push(target);
-        target = s;
-      } else absorbed.push(s);
+export class MergingSessions<K, A> {
+  constructor(
+    private readonly table: OrderedTable<K, Session<A>>,
+    private readonly mergeAccs: (a: A, b: A) => A,
+  ) {}
+
+  /**
+   * Adds the window `[start, end)` of a new event: every session that overlaps or touches it
+   * joins the earliest such session, whose accumulator absorbs the others'. Returns `null`
+   * when it meets no live session (the caller opens one), and `undefined` when, moreover, it
+   * is itself past `end − 1 + lateness` (the event is late).
+   */
+  add(key: K, start: number, end: number, lateness: number, watermark: number): SessionChange<A> | null | undefined {
+    let p = this.table.floor(key, end);
+    let target = p === undefined ? undefined : this.table.get(key, p)!;
+    if (target === undefined || target.end < start) return end - 1 + lateness <= watermark ? undefined : null;
+    // Walk back over the earlier sessions that still meet the window: the last one is the target.
+    let absorbed: Session<A>[] | undefined;
+    for (p = this.table.lower(key, target.start); p !== undefined; p = this.table.lower(key, p)) {
+      const earlier = this.table.get(key, p)!;
+      if (earlier.end < start) break;
+      (absorbed ??= []).push(target);
+      target = earlier;
     }
-  }
-  if (target === undefined) {
-    if (end - 1 + lateness <= watermark) return undefined;
-    const session: Session<A> = { start, end, ns: start, acc: undefined };
-    live.push(session);
-    return { session, absorbed: NONE, created: true, firedBefore: false };
-  }
-  const firedBefore = target.end - 1 <= watermark;
-  if (start < target.start) target.start = start;
-  if (end > target.end) target.end = end;
-  if (absorbed !== undefined) {
-    for (const gone of absorbed) {
+    const firedBefore = target.end - 1 <= watermark;
+    const oldStart = target.start;
+    if (start < target.start) target.start = start;
+    if (end > target.end) target.end = end;
+    if (absorbed === undefined) {
+      if (target.start !== oldStart) this.table.delete(key, oldStart);
+      return { session: target, absorbed: NONE, firedBefore };
+    }
+    // Absorbed sessions come latest first; fold them in start order.
+    for (let i = absorbed.length - 1; i >= 0; i--) {
+      const gone = absorbed[i]!;
       if (gone.end > target.end) target.end = gone.end;
-      target.acc = agg.merge!(target.acc as A, gone.acc as A);
-      live.splice(live.indexOf(gone), 1);
+      if (gone.seq < target.seq) target.seq = gone.seq;
+      target.acc = this.mergeAccs(target.acc, gone.acc);
+      this.table.delete(key, gone.start);
     }
+    if (target.start !== oldStart) this.table.delete(key, oldStart);
+    return { session: target, absorbed: absorbed.map((s) => s.ns), firedBefore };
   }
-  return { session: target, absorbed: absorbed ?? NONE, created: false, firedBefore };
+
+  /** Writes a session (new or changed) back. */
+  store(key: K, s: Session<A>): void {
+    this.table.set(key, s.start, s);
+  }
+
+  /** The live session of `key` named `ns`, if it still is one (not merged into another, not purged). */
+  named(key: K, ns: number): Session<A> | undefined {
+    const p = this.table.floor(key, ns);
+    if (p === undefined) return undefined;
+    const s = this.table.get(key, p)!;
+    return s.ns === ns ? s : undefined;
+  }
+
+  delete(key: K, s: Session<A>): void {
+    this.table.delete(key, s.start);
+  }
 }

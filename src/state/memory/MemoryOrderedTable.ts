@@ -1,0 +1,150 @@
+import type { OrderedTable } from '../StateBackend.js';
+
+/**
+ * @internal One key's entries, ascending by position, in runs of at most {@link RUN} so that
+ * an insertion moves at most a run's worth of elements: a key with many entries (tens of
+ * thousands of live sessions) costs O(log n + RUN) per change, not O(n).
+ */
+interface Chunk<V> {
+  pos: number[];
+  val: V[];
+}
+
+/** The longest run before it splits in two. */
+const RUN = 256;
+
+/** @internal The memory backend's {@link OrderedTable}: per key, a list of sorted runs. */
+export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
+  private byKey = new Map<K, Chunk<V>[]>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(key: K, position: number): V | undefined {
+    const chunks = this.byKey.get(key);
+    if (chunks === undefined) return undefined;
+    const c = chunks[chunkOf(chunks, position)]!;
+    const i = atOrBelow(c.pos, position);
+    return i >= 0 && c.pos[i] === position ? c.val[i] : undefined;
+  }
+
+  set(key: K, position: number, value: V): void {
+    let chunks = this.byKey.get(key);
+    if (chunks === undefined) {
+      this.byKey.set(key, [{ pos: [position], val: [value] }]);
+      this.count++;
+      return;
+    }
+    const ci = chunkOf(chunks, position);
+    const c = chunks[ci]!;
+    const i = atOrBelow(c.pos, position);
+    if (i >= 0 && c.pos[i] === position) {
+      c.val[i] = value;
+      return;
+    }
+    if (i === c.pos.length - 1) {
+      c.pos.push(position);
+      c.val.push(value);
+    } else {
+      c.pos.splice(i + 1, 0, position);
+      c.val.splice(i + 1, 0, value);
+    }
+    this.count++;
+    if (c.pos.length > RUN) {
+      const half = c.pos.length >> 1;
+      chunks.splice(ci + 1, 0, { pos: c.pos.splice(half), val: c.val.splice(half) });
+    }
+  }
+
+  delete(key: K, position: number): void {
+    const chunks = this.byKey.get(key);
+    if (chunks === undefined) return;
+    const ci = chunkOf(chunks, position);
+    const c = chunks[ci]!;
+    const i = atOrBelow(c.pos, position);
+    if (i < 0 || c.pos[i] !== position) return;
+    c.pos.splice(i, 1);
+    c.val.splice(i, 1);
+    this.count--;
+    if (c.pos.length > 0) return;
+    if (chunks.length === 1) this.byKey.delete(key);
+    else chunks.splice(ci, 1);
+  }
+
+  floor(key: K, at: number): number | undefined {
+    const chunks = this.byKey.get(key);
+    if (chunks === undefined) return undefined;
+    for (let ci = chunkOf(chunks, at); ci >= 0; ci--) {
+      const c = chunks[ci]!;
+      const i = atOrBelow(c.pos, at);
+      if (i >= 0) return c.pos[i];
+    }
+    return undefined;
+  }
+
+  lower(key: K, at: number): number | undefined {
+    const chunks = this.byKey.get(key);
+    if (chunks === undefined) return undefined;
+    for (let ci = chunkOf(chunks, at); ci >= 0; ci--) {
+      const c = chunks[ci]!;
+      let i = atOrBelow(c.pos, at);
+      if (i >= 0 && c.pos[i] === at) i--;
+      if (i >= 0) return c.pos[i];
+    }
+    return undefined;
+  }
+
+  positions(key: K, from: number, to: number): readonly number[] {
+    const chunks = this.byKey.get(key);
+    const out: number[] = [];
+    if (chunks === undefined || !(from <= to)) return out;
+    for (let ci = chunkOf(chunks, from); ci < chunks.length; ci++) {
+      const p = chunks[ci]!.pos;
+      for (let i = Math.max(0, atOrBelow(p, from)); i < p.length; i++) {
+        if (p[i]! > to) return out;
+        if (p[i]! >= from) out.push(p[i]!);
+      }
+    }
+    return out;
+  }
+
+  keys(): Iterable<K> {
+    return [...this.byKey.keys()];
+  }
+
+  dump(): [K, [number, V][]][] {
+    return [...this.byKey].map(([k, chunks]) => [k, chunks.flatMap((c) => c.pos.map((p, i): [number, V] => [p, c.val[i]!]))]);
+  }
+
+  load(rows: ReadonlyArray<readonly [unknown, ReadonlyArray<readonly [number, unknown]>]>): void {
+    this.byKey = new Map();
+    this.count = 0;
+    for (const [k, entries] of rows) for (const [p, v] of entries) this.set(k as K, p, v as V);
+  }
+}
+
+/** The index of the chunk whose range holds `at` (the last whose first position is <= at; 0 if none). */
+function chunkOf<V>(chunks: readonly Chunk<V>[], at: number): number {
+  let lo = 0;
+  let hi = chunks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (chunks[mid]!.pos[0]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The index of the last element `<= at` in ascending `a`, or −1. */
+function atOrBelow(a: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

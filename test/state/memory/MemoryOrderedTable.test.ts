@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MemoryOrderedTable } from '../../../src/state/memory/MemoryOrderedTable.js';
+import { DEFAULT_NUM_RUNS, DEFAULT_SEED } from 'tidemark/testing';
+
+describe('MemoryOrderedTable', () => {
+  it('gets, sets, replaces and deletes by (key, position); size counts entries', () => {
+    const t = new MemoryOrderedTable<string, string>();
+    t.set('a', 10, 'x');
+    t.set('a', 5, 'y');
+    t.set('b', 5, 'z');
+    t.set('a', 10, 'x2');
+    expect([t.get('a', 10), t.get('a', 5), t.get('b', 5), t.get('a', 7), t.get('c', 5)]).toEqual(['x2', 'y', 'z', undefined, undefined]);
+    expect(t.size).toBe(3);
+    t.delete('a', 10);
+    t.delete('a', 99);
+    t.delete('c', 1);
+    expect(t.size).toBe(2);
+    expect([...t.keys()]).toEqual(['a', 'b']);
+    t.delete('a', 5);
+    expect([...t.keys()]).toEqual(['b']);
+  });
+
+  it('floor is the greatest position <= at, lower the greatest < at; positions lists a range ascending', () => {
+    const t = new MemoryOrderedTable<string, number>();
+    for (const p of [30, -5, 10, 20.5]) t.set('k', p, p);
+    expect([t.floor('k', 10), t.floor('k', 9.9), t.floor('k', -6), t.floor('k', Infinity), t.floor('none', 1)]).toEqual([10, -5, undefined, 30, undefined]);
+    expect([t.lower('k', 10), t.lower('k', -5), t.lower('k', 31)]).toEqual([-5, undefined, 30]);
+    expect(t.positions('k', -5, 20.5)).toEqual([-5, 10, 20.5]);
+    expect(t.positions('k', 11, 12)).toEqual([]);
+    expect(t.positions('k', 40, 0)).toEqual([]);
+  });
+
+  it('agrees with a sorted-list model under any sequence of operations, across run splits (many entries per key)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.constantFrom('a', 'b'), at: fc.integer({ min: 0, max: 2_000 }) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom('a', 'b'), at: fc.integer({ min: 0, max: 2_000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 1_500 }), fc.array(fc.integer({ min: -10, max: 2_010 }), { maxLength: 20 }), (ops, probes) => {
+        const t = new MemoryOrderedTable<string, number>();
+        const model = new Map<string, Map<number, number>>([['a', new Map()], ['b', new Map()]]);
+        ops.forEach((o, i) => {
+          if (o.kind === 'set') {
+            t.set(o.key, o.at, i);
+            model.get(o.key)!.set(o.at, i);
+          } else {
+            t.delete(o.key, o.at);
+            model.get(o.key)!.delete(o.at);
+          }
+        });
+        let size = 0;
+        for (const [key, m] of model) {
+          const sorted = [...m.keys()].sort((x, y) => x - y);
+          size += sorted.length;
+          expect(t.positions(key, -Infinity, Infinity)).toEqual(sorted);
+          for (const p of probes) {
+            expect(t.floor(key, p)).toBe(sorted.filter((x) => x <= p).at(-1));
+            expect(t.lower(key, p)).toBe(sorted.filter((x) => x < p).at(-1));
+            expect(t.get(key, p)).toBe(m.get(p));
+            expect(t.positions(key, p, p + 100)).toEqual(sorted.filter((x) => x >= p && x <= p + 100));
+          }
+        }
+        expect(t.size).toBe(size);
+      }),
+      { seed: DEFAULT_SEED, numRuns: DEFAULT_NUM_RUNS },
+    );
+  });
+
+  it('dump and load round-trip, ascending per key', () => {
+    const t = new MemoryOrderedTable<string, string>();
+    for (let i = 600; i > 0; i--) t.set('k', i, `v${i}`);
+    const rows = t.dump();
+    expect(rows[0]![1].map(([p]) => p)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    const u = new MemoryOrderedTable<string, string>();
+    u.load(rows);
+    expect(u.size).toBe(600);
+    expect(u.get('k', 300)).toBe('v300');
+    expect(u.floor('k', 1_000)).toBe(600);
+  });
+});

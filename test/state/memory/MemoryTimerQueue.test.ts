@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MemoryTimerQueue } from '../../../src/state/memory/MemoryTimerQueue.js';
+import { DEFAULT_NUM_RUNS, DEFAULT_SEED } from 'tidemark/testing';
+
+describe('MemoryTimerQueue', () => {
+  it('frees deleted timers at once: registering and cancelling many distinct times leaves nothing behind', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    for (let i = 0; i < 10_000; i++) {
+      q.register(1_000 + i, 'k', i);
+      q.delete(1_000 + i, 'k', i);
+    }
+    expect(q.size).toBe(0);
+    expect(q.footprint).toBeLessThan(100);
+    expect(q.peek()).toBe(Infinity);
+  });
+
+  it('many deleted timers of one time do not pile up in that time\'s bucket', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    q.register(5, 'keep', 0);
+    for (let i = 1; i <= 10_000; i++) {
+      q.register(5, 'k', i);
+      q.delete(5, 'k', i);
+    }
+    expect(q.footprint).toBeLessThan(100);
+    const fired: unknown[] = [];
+    q.advanceTo(5, (t, k, ns) => fired.push([t, k, ns]));
+    expect(fired).toEqual([[5, 'keep', 0]]);
+  });
+
+  it('agrees with a model (time order, then registration order; one timer per (time, key, ns)) under register/delete/advance', () => {
+    type Op = { kind: 'register' | 'delete'; time: number; key: string } | { kind: 'advance'; time: number };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constantFrom('register' as const, 'delete' as const), time: fc.integer({ min: 0, max: 60 }), key: fc.constantFrom('a', 'b', 'c') }),
+      fc.record({ kind: fc.constant('advance' as const), time: fc.integer({ min: 0, max: 60 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const q = new MemoryTimerQueue<string, number>();
+        let model: { time: number; key: string }[] = [];
+        for (const o of ops) {
+          if (o.kind === 'register') {
+            q.register(o.time, o.key, 0);
+            if (!model.some((m) => m.time === o.time && m.key === o.key)) model.push({ time: o.time, key: o.key });
+          } else if (o.kind === 'delete') {
+            q.delete(o.time, o.key, 0);
+            model = model.filter((m) => !(m.time === o.time && m.key === o.key));
+          } else {
+            const fired: string[] = [];
+            q.advanceTo(o.time, (t, k) => fired.push(`${t}/${k}`));
+            const due = model.filter((m) => m.time <= o.time);
+            // A stable sort by time keeps registration order among ties.
+            expect(fired).toEqual([...due].sort((x, y) => x.time - y.time).map((m) => `${m.time}/${m.key}`));
+            model = model.filter((m) => m.time > o.time);
+          }
+          expect(q.size).toBe(model.length);
+          expect(q.peek()).toBe(model.length === 0 ? Infinity : Math.min(...model.map((m) => m.time)));
+        }
+      }),
+      { seed: DEFAULT_SEED, numRuns: DEFAULT_NUM_RUNS },
+    );
+  });
+});
