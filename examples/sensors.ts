@@ -159,8 +159,12 @@ export interface SensorsReport {
   readonly tooLate: readonly Timestamped<Reading>[];
   /** Readings whose timestamp is not a finite number (the `deadLetter` route). */
   readonly rejected: readonly DeadLetter<Reading>[];
-  /** `metrics.lateEvents`: how many readings the window operator found too late. */
+  /** The window operator's `metrics.lateEvents`: how many readings it found too late. */
   readonly lateEvents: number;
+  /** Its `metrics.droppedLateEvents`: too-late readings dropped for want of a `late` route (0 here: there is one). */
+  readonly droppedLateEvents: number;
+  /** withEventTime's `metrics.behindWatermark`: readings that arrived behind the watermark already emitted. */
+  readonly behindWatermark: number;
 }
 
 /** Runs the pipeline over the generated readings (synchronously: the input is an array). */
@@ -169,28 +173,26 @@ export function runSensorsExample(seed?: number): SensorsReport {
   const rows: WindowResult<string, Stats>[] = [];
   const tooLate: Timestamped<Reading>[] = [];
   const rejected: DeadLetter<Reading>[] = [];
-  const metrics = { lateEvents: 0 };
+  // Operators keep counts in their `metrics`: keep a reference to read them.
+  const stamp = withEventTime({
+    timestamp: (r: Reading) => r.ts,
+    watermark: boundedOutOfOrderness(OUT_OF_ORDERNESS),
+    deadLetter: (d) => rejected.push(d),
+  });
+  const perWindow = windowAggregate({
+    window: tumbling(WINDOW),
+    key: (r: Reading) => r.sensor,
+    aggregate: stats,
+    allowedLateness: ALLOWED_LATENESS,
+    late: (e) => tooLate.push(e),
+  });
 
   from(readings)
-    .pipe(
-      withEventTime({
-        timestamp: (r) => r.ts,
-        watermark: boundedOutOfOrderness(OUT_OF_ORDERNESS),
-        deadLetter: (d) => rejected.push(d),
-      }),
-      windowAggregate({
-        window: tumbling(WINDOW),
-        key: (r) => r.sensor,
-        aggregate: stats,
-        allowedLateness: ALLOWED_LATENESS,
-        late: (e) => tooLate.push(e),
-        metrics,
-      }),
-      values(),
-    )
+    .pipe(stamp, perWindow, values())
     .subscribe((row) => rows.push(row));
 
-  return { readings, rows, tooLate, rejected, lateEvents: metrics.lateEvents };
+  const { lateEvents, droppedLateEvents } = perWindow.metrics;
+  return { readings, rows, tooLate, rejected, lateEvents, droppedLateEvents, behindWatermark: stamp.metrics.behindWatermark };
 }
 
 // --- the report ----------------------------------------------------------------------------
@@ -201,7 +203,7 @@ const c1 = (x: number) => x.toFixed(1);
 
 /** Renders the report as text tables. */
 export function formatReport(report: SensorsReport): string {
-  const { readings, rows, tooLate, rejected, lateEvents } = report;
+  const { readings, rows, tooLate, rejected, lateEvents, droppedLateEvents, behindWatermark } = report;
   const out: string[] = [];
   const line = (s = '') => out.push(s);
 
@@ -220,16 +222,25 @@ export function formatReport(report: SensorsReport): string {
     if (r.ts < maxTs) disordered++;
     if (r.ts > maxTs) maxTs = r.ts;
   }
-  line(`${disordered} readings arrived after a reading taken later than them (out of order)`);
+  line(`${disordered} readings arrived after a reading taken later than them (out of order); ${behindWatermark} of them behind the watermark`);
+  line('(an event behind the watermark still counts in a window that has not fired yet; for one that has, it is late)');
   line(`withEventTime(boundedOutOfOrderness(5 s)) → windowAggregate(tumbling(5 min), key: sensor, allowedLateness: 1 min)`);
   line(`${rows.filter((r) => r.firing === 'on-time').length} on-time window results, ${rows.filter((r) => r.firing === 'late').length} late re-firings`);
   line();
-  line('Average °C per sensor and 5-minute window (final value; * = updated by a late re-firing, - = no result)');
-  line(['sensor  ', ...windows.map((w) => hhmm(w).padStart(7))].join(''));
+  // Readings of each sensor and window that came too late even for the allowed lateness.
+  const lost = new Map<string, number>();
+  for (const e of tooLate) {
+    const id = `${e.value.sensor}@${e.timestamp - (e.timestamp % WINDOW)}`;
+    lost.set(id, (lost.get(id) ?? 0) + 1);
+  }
+  line('Average °C per sensor and 5-minute window (final value)');
+  line('  * = updated by a late re-firing   ! = readings of it too late even for the lateness (see below)   - = no result');
+  line(['sensor  ', ...windows.map((w) => hhmm(w).padStart(8))].join(''));
   for (const { id } of SENSORS) {
     const cells = windows.map((w) => {
       const r = final.get(`${id}@${w}`);
-      return (r === undefined ? '-' : c1(r.value.avg) + (refired.has(`${id}@${w}`) ? '*' : ' ')).padStart(7);
+      const marks = (refired.has(`${id}@${w}`) ? '*' : '') + (lost.has(`${id}@${w}`) ? '!' : '');
+      return ((r === undefined ? '-' : c1(r.value.avg)) + marks.padEnd(2)).padStart(8);
     });
     line([id.padEnd(8), ...cells].join(''));
   }
@@ -258,7 +269,10 @@ export function formatReport(report: SensorsReport): string {
   }
 
   line();
-  line(`Too late for the allowed lateness → the \`late\` list: ${tooLate.length} readings (metrics.lateEvents = ${lateEvents})`);
+  line(
+    `Too late for the allowed lateness → the \`late\` list: ${tooLate.length} readings ` +
+      `(metrics.lateEvents = ${lateEvents}, droppedLateEvents = ${droppedLateEvents})`,
+  );
   const bySensor = new Map<string, Timestamped<Reading>[]>();
   for (const e of tooLate) bySensor.set(e.value.sensor, [...(bySensor.get(e.value.sensor) ?? []), e]);
   for (const [sensor, es] of bySensor) {
@@ -268,6 +282,13 @@ export function formatReport(report: SensorsReport): string {
       `  ${sensor.padEnd(8)} ${es.length} readings taken ${hhmmss(Math.min(...ts))}–${hhmmss(Math.max(...ts))}, ` +
         `arrived ${hhmmss(Math.min(...arrived))}–${hhmmss(Math.max(...arrived))}`,
     );
+    for (const w of windows) {
+      const n = lost.get(`${sensor}@${w}`);
+      if (n === undefined) continue;
+      const r = final.get(`${sensor}@${w}`);
+      const of = n + (r?.value.count ?? 0);
+      line(`    window ${hhmm(w)}–${hhmm(w + WINDOW)}: ${n} of its ${of} readings too late${r === undefined ? ' (all: no result)' : `, result from ${r.value.count}`}`);
+    }
   }
   line();
   line(`Bad timestamps → the \`deadLetter\` list: ${rejected.length} readings`);

@@ -43,8 +43,9 @@ export interface WithEventTimeConfig<T> {
 export interface WithEventTimeMetrics {
   /**
    * Events that arrived at or below the watermark already emitted: out of order by more
-   * than the strategy allows. Windows downstream treat them as late (they update a window
-   * only within its `allowedLateness`, otherwise they go to `late` or are dropped and counted).
+   * than the strategy allows. Downstream, such an event still counts in a window that has not
+   * fired yet; for a window that has (its `end − 1` is at or below the watermark) it is late:
+   * it updates the window within its `allowedLateness`, or goes to `late` or is dropped and counted.
    */
   behindWatermark: number;
 }
@@ -61,8 +62,8 @@ export interface WithEventTimeMetrics {
  * ```
  *
  * Without a `watermark` strategy, timestamps are expected in order (`monotonousTimestamps()`):
- * an event older than one already seen is then behind the watermark, and windows treat it as
- * late. The operator's `metrics.behindWatermark` counts such events.
+ * an event older than one already seen is then behind the watermark, and late for any window
+ * that has already fired. The operator's `metrics.behindWatermark` counts such events.
  *
  * ## Example
  * ```ts

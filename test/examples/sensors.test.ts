@@ -97,6 +97,8 @@ describe('examples/sensors', () => {
     expect(report.tooLate.map((e) => e.value)).toEqual(expected.tooLate);
     expect(report.tooLate.every((e) => e.timestamp === e.value.ts)).toBe(true);
     expect(report.lateEvents).toBe(expected.tooLate.length);
+    expect(report.droppedLateEvents).toBe(0); // the late route took every one
+    expect(report.behindWatermark).toBeGreaterThanOrEqual(report.lateEvents);
     expect(report.rejected.map((d) => d.input)).toEqual(expected.rejected);
     expect(report.rejected.every((d) => d.operator === 'withEventTime' && d.error.name === 'InvalidTimestampError')).toBe(true);
     // Nothing is lost or counted twice: the final firing of each window counts its readings.
@@ -114,6 +116,25 @@ describe('examples/sensors', () => {
     expect(generateReadings()).toEqual(generateReadings());
     expect(runSensorsExample().rows).toEqual(report.rows);
     expect(generateReadings(7)).not.toEqual(generateReadings());
+  });
+
+  it('marks in the table every window whose readings went to the late list, and says how many of its readings', () => {
+    const text = formatReport(report);
+    const lost = new Map<string, number>();
+    for (const e of report.tooLate) {
+      const id = `${e.value.sensor}@${Math.floor(e.timestamp / WINDOW) * WINDOW}`;
+      lost.set(id, (lost.get(id) ?? 0) + 1);
+    }
+    expect(lost.size).toBeGreaterThan(0);
+    const rows = text.split('\n');
+    for (const [id, n] of lost) {
+      const [sensor, start] = id.split('@') as [string, string];
+      const hhmm = new Date(Number(start)).toISOString().slice(11, 16);
+      const tableRow = rows.find((l) => l.startsWith(sensor.padEnd(8)) && l.includes('!'));
+      expect(tableRow, id).toBeDefined();
+      expect(text).toContain(`window ${hhmm}–`);
+      expect(text).toMatch(new RegExp(`window ${hhmm}–\\d\\d:\\d\\d: ${n} of its \\d+ readings too late`));
+    }
   });
 
   it('prints a report that accounts for every reading', () => {
