@@ -46,7 +46,9 @@ export interface MatchesOracleConfig<I, O> extends PropertyOptions {
  * from the same events. The pipeline gets the events in their generated arrival order with
  * `boundedOutOfOrderness(maxDisorder)` watermarks and a final `+Infinity`; output watermarks
  * must also never go back. Throws a {@link PropertyFailedError} with the shrunk counterexample,
- * what is missing and what is extra, and the seed.
+ * what is missing and what is extra, and the seed. For window operators, give the arbitrary the
+ * windows (`disorderedEvents(values, { maxDisorder, boundaries: { size } })`, or `timestamps:
+ * boundaryTimestamps(size)`): off-by-one bugs only show at their edges.
  *
  * ```
  * pipeline(a@3 b@1 c@12 …)  ≡  oracle([a@3, b@1, c@12, …])       as multisets of value@timestamp
@@ -70,7 +72,7 @@ export interface MatchesOracleConfig<I, O> extends PropertyOptions {
  *
  * assertMatchesOracle({
  *   pipeline: { engine: windowAggregateEngine<number>({ window: tumbling(10), aggregate: count() }) },
- *   events: disorderedEvents(fc.nat(), { maxDisorder: 5 }),
+ *   events: disorderedEvents(fc.nat(), { maxDisorder: 5, boundaries: { size: 10 } }),
  *   oracle: countsPerWindow,
  * });
  * ```

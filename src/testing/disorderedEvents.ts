@@ -2,6 +2,9 @@ import type * as fc from 'fast-check';
 import { InvalidArgumentError, type Timestamped } from 'tidemark';
 import { show } from './canonical.js';
 import { fastCheck, toStringMethod } from './internal/fastCheck.js';
+import { arrivalOrder } from './internal/arrivalOrder.js';
+import { edgeKeys, edgeLanes, geometryOf } from './internal/windowEdges.js';
+import { boundaryTimestamps } from './boundaryTimestamps.js';
 
 /**
  * Events in arrival order, with how far out of order they are allowed to be and which of them
@@ -57,6 +60,8 @@ export interface Keyed<K, T> {
  *
  * const options: DisorderedEventsOptions = { maxDisorder: 5, lateFraction: 0.1, count: { min: 1, max: 40 }, timeRange: { min: -100, max: 100 } };
  * const input = disorderedEvents(fc.nat(), options);
+ * // Half the timestamps at the edges of sliding(10, 5) windows with allowedLateness 3:
+ * const edgy = disorderedEvents(fc.nat(), { maxDisorder: 2, lateFraction: 0.2, boundaries: { size: 10, slide: 5, allowedLateness: 3 } });
  * ```
  */
 export interface DisorderedEventsOptions {
@@ -71,8 +76,34 @@ export interface DisorderedEventsOptions {
   count?: number | { min?: number | undefined; max?: number | undefined } | undefined;
   /** The range of integer timestamps (inclusive). @defaultValue `{ min: 0, max: 100 }` */
   timeRange?: { min: number; max: number } | undefined;
-  /** The timestamps, instead of `timeRange`; e.g. {@link boundaryTimestamps}. */
+  /**
+   * The timestamps, instead of `timeRange`; e.g. {@link boundaryTimestamps}. A `boundaryTimestamps`
+   * arbitrary made without its own `maxDisorder` gets this one, so that it also gives the
+   * timestamps that move the watermark to the window edges (`end − 1 + maxDisorder`, ±1).
+   * @defaultValue integers in `timeRange`
+   */
   timestamps?: fc.Arbitrary<number> | undefined;
+  /**
+   * The windows under test (integers, as in `tumbling(size, offset)` or `sliding(size, slide, offset)`,
+   * with the operator's `allowedLateness`): then half the timestamps are drawn, within `timeRange`,
+   * at their edges — a window's end − 1, end (the next start) and end + 1, and the timestamps that
+   * move the watermark to one tick before, at and one tick after end − 1 and end − 1 + allowedLateness —
+   * and late events favour arriving exactly at those lateness edges. Not with `timestamps` (give it a
+   * `boundaryTimestamps(size, { slide, offset, allowedLateness })` instead).
+   * @defaultValue none: timestamps spread evenly over `timeRange`
+   */
+  boundaries?:
+    | {
+        /** The window size. */
+        size: number;
+        /** How often windows start. @defaultValue `size` */
+        slide?: number | undefined;
+        /** The window alignment. @defaultValue 0 */
+        offset?: number | undefined;
+        /** The operator's allowed lateness. @defaultValue 0 */
+        allowedLateness?: number | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -93,6 +124,8 @@ export interface KeyedDisorderedEventsOptions<K> extends DisorderedEventsOptions
 }
 
 const API = 'disorderedEvents';
+/** Late events favour arriving at most this far beyond the bound, where allowed lateness usually ends. */
+const NEARLY_LATE = 10;
 
 /**
  * A fast-check arbitrary of events in arrival order whose disorder is provably within
@@ -105,8 +138,19 @@ const API = 'disorderedEvents';
  * list is then computed from the arrival order, so it is exact. Shrinking removes events,
  * lowers timestamps and delays (towards timestamp order) and makes late events on time.
  *
+ * The arrival order favours the edges where operators have off-by-one bugs: delays are often 0
+ * or exactly `maxDisorder`, late events often arrive just beyond the bound (the watermark at
+ * their timestamp) or just beyond `allowedLateness`, equal keys arrive newest first, and some
+ * events are placed (when the timestamps are `timeRange`'s or {@link boundaryTimestamps}') right
+ * before another at its arrival key — so that one arrives exactly `maxDisorder` (or
+ * `maxDisorder + 1`) behind the newest event seen. With `boundaries` (or a `boundaryTimestamps`
+ * as `timestamps`) half the timestamps are window edges, and arrivals aim at the keys that move
+ * the watermark one tick before, onto and one tick past a window's end − 1.
+ *
  * ```
  * timestamps: 1 2 3 4 5 6 7    maxDisorder 2    →  arrivals like 2 1 4 3 3 6 5 7 (and late: 0)
+ * maxDisorder 3, windows of 10:    a@5 b@12 c@9 …   (c@9, at end − 1, right after b@12 = 9 + 3:
+ *                                                  the watermark is 8, one tick before 9)
  * ```
  *
  * @example
@@ -138,7 +182,7 @@ export function disorderedEvents<T, K>(
     throw new InvalidArgumentError(`${API}: values must be a fast-check arbitrary such as fc.nat(), got ${show(values)}`);
   }
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${API}: expected an options object with maxDisorder, got ${show(options)}`);
-  const { maxDisorder, lateFraction = 0, count = { min: 0, max: 25 }, timeRange = { min: 0, max: 100 }, timestamps, keys } = options;
+  const { maxDisorder, lateFraction = 0, count = { min: 0, max: 25 }, timeRange = { min: 0, max: 100 }, timestamps, keys, boundaries } = options;
   if (!Number.isSafeInteger(maxDisorder) || maxDisorder < 0) {
     throw new InvalidArgumentError(`${API}: maxDisorder must be an integer >= 0, got ${show(maxDisorder)}`);
   }
@@ -158,25 +202,69 @@ export function disorderedEvents<T, K>(
   if (keys !== undefined && (!Array.isArray(keys) || keys.length === 0)) {
     throw new InvalidArgumentError(`${API}: keys must be a non-empty array, got ${show(keys)}`);
   }
+  const windows = boundaries === undefined ? undefined : checkBoundaries(boundaries, timestamps);
 
   const value: fc.Arbitrary<T | Keyed<K, T>> = keys === undefined ? values : fc.record({ key: fc.constantFrom(...keys), value: values });
   const lateThreshold = 1000 - Math.round(lateFraction * 1000); // a roll >= this makes an event late; rolls shrink to 0, on time
   const lateSpan = Math.max(1, timestamps === undefined ? timeRange.max - timeRange.min : 100);
+  const geometry = geometryOf(timestamps);
+  const lateness = windows?.allowedLateness ?? geometry?.allowedLateness ?? 0;
+  let timestamp = timestamps ?? fc.integer({ min: timeRange.min, max: timeRange.max });
+  if (geometry !== undefined && geometry.maxDisorder === undefined) timestamp = boundaryTimestamps(geometry.size, { ...geometry, maxDisorder });
+  if (windows !== undefined) {
+    const lanes = edgeLanes(windows, maxDisorder, lateness, timeRange);
+    const edges = lanes.map(({ add, kMin, kMax }) => fc.integer({ min: kMin, max: kMax }).map((k) => k * windows.slide + windows.offset + add));
+    if (edges.length > 0) timestamp = fc.oneof(timestamp, fc.oneof(...edges));
+  }
+  // Disorder at its extremes, where the bugs are: no delay or exactly maxDisorder; late events
+  // just beyond the bound (the watermark at their timestamp), or just beyond the allowed lateness.
   const item = fc.record({
     value,
-    timestamp: timestamps ?? fc.integer({ min: timeRange.min, max: timeRange.max }),
-    delay: fc.integer({ min: 0, max: maxDisorder }),
+    timestamp,
+    delay: maxDisorder === 0 ? fc.constant(0) : fc.oneof({ withCrossShrink: true }, fc.constant(0), fc.constant(maxDisorder), fc.integer({ min: 0, max: maxDisorder })),
     lateRoll: fc.integer({ min: 0, max: 999 }),
-    lateDelay: fc.integer({ min: 1, max: lateSpan }),
+    lateDelay: fc.oneof(
+      { withCrossShrink: true },
+      fc.constant(1),
+      ...(lateness > 0 ? [fc.constant(lateness + 1)] : []),
+      fc.integer({ min: 1, max: Math.min(lateSpan, NEARLY_LATE) }),
+      { arbitrary: fc.integer({ min: 1, max: lateSpan }), weight: 3 },
+    ),
+    roleRoll: fc.integer({ min: 0, max: 7 }),
+    aim: fc.integer({ min: 0, max: 11 }).map((n) => n - 6), // negative (half of them, and what shrinking goes to): no aim
   });
-  return fc.array(item, { minLength, maxLength }).map((items) => {
-    const keyOf = items.map((it) => it.timestamp + (it.lateRoll >= lateThreshold ? maxDisorder + it.lateDelay : it.delay));
-    const order = items.map((_, i) => i).sort((a, b) => keyOf[a]! - keyOf[b]! || a - b);
-    return markLate(
-      order.map((i) => ({ kind: 'event', value: items[i]!.value, timestamp: items[i]!.timestamp }) as const),
-      maxDisorder,
-    );
-  });
+  // Leads (events placed right before another, at its arrival key) only where the timestamps are
+  // ours to choose: timeRange, or boundaryTimestamps' edges (a user's arbitrary may keep, say, parity).
+  const leadRange = timestamps === undefined ? timeRange : geometry !== undefined ? { min: -Infinity, max: Infinity } : undefined;
+  const known = windows ?? geometry;
+  const plan = {
+    maxDisorder,
+    leadRange,
+    edgeKeys: known === undefined ? undefined : (t: number) => edgeKeys(t, known, maxDisorder, lateness),
+  };
+  // One size up from fast-check's base (small: at most ~10 elements): the patterns above need a
+  // few events around the same window, and short inputs rarely have them.
+  return fc
+    .array(item, { minLength, maxLength, size: '+1' })
+    .map((items) => markLate(arrivalOrder(items.map((it) => ({ ...it, late: it.lateRoll >= lateThreshold })), plan), maxDisorder));
+}
+
+/** The `boundaries` option, checked, with its defaults. */
+function checkBoundaries(
+  boundaries: NonNullable<DisorderedEventsOptions['boundaries']>,
+  timestamps: unknown,
+): { size: number; slide: number; offset: number; allowedLateness: number } {
+  if (boundaries === null || typeof boundaries !== 'object') throw new InvalidArgumentError(`${API}: boundaries must be { size, slide?, offset?, allowedLateness? }, got ${show(boundaries)}`);
+  if (timestamps !== undefined) {
+    throw new InvalidArgumentError(`${API}: boundaries draws timestamps from timeRange and cannot be combined with timestamps; pass timestamps: boundaryTimestamps(size, { slide, offset, allowedLateness }) instead`);
+  }
+  const { size, slide = size, offset = 0, allowedLateness = 0 } = boundaries;
+  for (const [name, value, min] of [['size', size, 1], ['slide', slide, 1], ['offset', offset, -Infinity], ['allowedLateness', allowedLateness, 0]] as const) {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new InvalidArgumentError(`${API}: boundaries.${name} must be an integer${min === -Infinity ? '' : ` >= ${min}`}, got ${show(value)}`);
+    }
+  }
+  return { size, slide, offset, allowedLateness };
 }
 
 /**

@@ -45,6 +45,11 @@ describe('assertCheckpointRoundTrip', () => {
     expect(error.message).toContain('the output before the snapshot + after the restore differs from the uninterrupted run');
   });
 
+  it("catches a window engine whose snapshot() hands out its live state", () => {
+    const { error } = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: () => tinyTumbling(10, { bug: 'snapshot-aliases-state' }) }, events }));
+    expect(error.message).toContain('the snapshot changed after it was taken, as the run went on');
+  });
+
   it('catches a snapshot that is not plain data, and a restore that loses state', () => {
     assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => [...seen], (s) => [...s]) }, events });
     const withFunction = failureOf(() => assertCheckpointRoundTrip({ pipeline: { engine: counter((seen) => ({ seen: [...seen], more: () => seen }), (s) => [...s.seen]) }, events }));

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Collector, type Timestamped } from 'tidemark';
-import { assertLateDataHandled, disorderedEvents } from 'tidemark/testing';
+import { PropertyFailedError, assertLateDataHandled, boundaryTimestamps, disorderedEvents } from 'tidemark/testing';
 import { failureOf } from './fixtures/failureOf.js';
 import { lastFiringValues, tinyTumbling, type TinyBug } from './fixtures/tinyTumbling.js';
 
@@ -34,6 +34,32 @@ describe('assertLateDataHandled', () => {
       expect(error.message).toMatch(/late but not in the late output: \d@-?\d+ \(watermark -?\d+ at arrival\)/);
       expect(error.message).toMatch(/late but counted in a result: \d/);
     }
+  });
+
+  describe.each([0, 4])('with allowedLateness %i, catches each broken window for every seed from 1 to 20, when the arbitrary knows the windows', (lateness) => {
+    const inputs = [
+      ['boundaries { size: 10, allowedLateness }', disorderedEvents(fc.nat(9), { maxDisorder: 3, lateFraction: 0.3, boundaries: { size: 10, allowedLateness: lateness } })],
+      ['boundaryTimestamps(10, { allowedLateness })', disorderedEvents(fc.nat(9), { maxDisorder: 3, lateFraction: 0.3, timestamps: boundaryTimestamps(10, { allowedLateness: lateness }) })],
+    ] as const;
+    const seeds = Array.from({ length: 20 }, (_, k) => k + 1);
+    const caught = (bug: TinyBug, input: (typeof inputs)[number][1]) =>
+      seeds.filter((seed) => {
+        try {
+          assertLateDataHandled({ ...config(lateness, bug), events: input, seed });
+          return false;
+        } catch (e) {
+          if (PropertyFailedError.isPropertyFailedError(e)) return true;
+          throw e;
+        }
+      });
+
+    it.each(inputs)('%s', (_, input) => {
+      expect(caught('none', input)).toEqual([]);
+      // Accepting an event whose window's end − 1 + lateness equals the watermark: it needs an event
+      // at exactly end + lateness + maxDisorder right before one at the end of its window.
+      expect(caught('late-off-by-one', input)).toEqual(seeds);
+      expect(caught('ignores-end-minus-one', input)).toEqual(seeds);
+    });
   });
 
   it('catches a pipeline that drops late events without routing them, or counts twice', () => {

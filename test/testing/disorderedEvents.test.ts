@@ -18,18 +18,84 @@ function violations<T>({ events, late, maxDisorder }: DisorderedEvents<T>): stri
   return problems;
 }
 
+/** Whether some event arrives right after the newest event so far, exactly `gap` behind it. */
+function rightBehindNewest<T>({ events }: DisorderedEvents<T>, gap: number): boolean {
+  let max = -Infinity;
+  return events.some((e, i) => {
+    const newest = i > 0 && events[i - 1]!.timestamp === max;
+    max = Math.max(max, e.timestamp);
+    return newest && e.timestamp === events[i - 1]!.timestamp - gap;
+  });
+}
+
+const samples = <T>(arbitrary: fc.Arbitrary<DisorderedEvents<T>>, runs = 100) => fc.sample(arbitrary, { seed, numRuns: runs });
+
 describe('disorderedEvents', () => {
-  it('keeps every unmarked event within maxDisorder and marks exactly the others late', () => {
+  it('keeps every unmarked event within maxDisorder and marks exactly the others late, whatever the options', () => {
+    const v = fc.nat(5);
+    const options = (d: number) => [
+      { maxDisorder: d, lateFraction: 0.3 },
+      { maxDisorder: d, lateFraction: 0.3, timeRange: { min: -20, max: 50 }, boundaries: { size: 10, allowedLateness: 4 } },
+      { maxDisorder: d, lateFraction: 0.5, boundaries: { size: 7, slide: 3, offset: 1 } },
+      { maxDisorder: d, lateFraction: 0.3, timestamps: boundaryTimestamps(10, { allowedLateness: 3 }) },
+      { maxDisorder: d, lateFraction: 0.3, timestamps: boundaryTimestamps(5, { maxDisorder: 1, windows: { min: -4, max: 4 } }) },
+      { maxDisorder: d, lateFraction: 0.3, timestamps: fc.integer({ min: 0, max: 30 }).map((x) => 2 * x) },
+    ];
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 20 }).chain((d) => disorderedEvents(fc.nat(5), { maxDisorder: d, lateFraction: 0.3 })),
+        fc.integer({ min: 0, max: 20 }).chain((d) => fc.oneof(...options(d).map((o) => disorderedEvents(v, o)))),
         (input) => {
           expect(violations(input)).toEqual([]);
           expect([...input.late].sort((a, b) => a - b)).toEqual(input.late);
         },
       ),
-      { seed, numRuns },
+      { seed, numRuns: 3 * numRuns },
     );
+  });
+
+  it('puts events right at the bound: exactly maxDisorder behind the newest, right after it (late ones one tick beyond)', () => {
+    // Uniform delays and shuffles almost never do this: it needs a pair of events exactly
+    // maxDisorder apart and the newer of them to arrive first, right before the other.
+    const onTime = samples(disorderedEvents(fc.nat(), { maxDisorder: 3 }));
+    expect(onTime.filter((s) => rightBehindNewest(s, 3)).length).toBeGreaterThanOrEqual(20);
+    const withLate = samples(disorderedEvents(fc.nat(), { maxDisorder: 3, lateFraction: 0.3 }));
+    expect(withLate.filter((s) => rightBehindNewest(s, 3)).length).toBeGreaterThanOrEqual(15);
+    // One tick beyond the bound: behind the watermark by exactly 0 (timestamp = watermark).
+    expect(withLate.filter((s) => rightBehindNewest(s, 4)).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('completes boundaryTimestamps with its maxDisorder: end − 1 + maxDisorder, and end − 1 arriving right after it', () => {
+    const edgy = samples(disorderedEvents(fc.nat(), { maxDisorder: 3, timestamps: boundaryTimestamps(10) }));
+    const at = (s: DisorderedEvents<number>, residue: number) => s.events.some((e) => ((e.timestamp % 10) + 10) % 10 === residue);
+    expect(edgy.filter((s) => at(s, 2)).length).toBeGreaterThanOrEqual(40); // 12, 22, …: the window [0, 10) fires one tick early
+    const endMinusOneAtTheBound = (s: DisorderedEvents<number>) =>
+      s.events.some((e, i) => i > 0 && ((e.timestamp % 10) + 10) % 10 === 9 && s.events[i - 1]!.timestamp === e.timestamp + 3 && !s.late.includes(i));
+    expect(edgy.filter(endMinusOneAtTheBound).length).toBeGreaterThanOrEqual(8);
+    // Given its own maxDisorder, a boundaryTimestamps keeps it.
+    for (const s of samples(disorderedEvents(fc.nat(), { maxDisorder: 3, timestamps: boundaryTimestamps(10, { maxDisorder: 0 }) }), 30)) {
+      for (const e of s.events) expect([9, 0, 1, 2, 3, 4]).toContain(((e.timestamp % 10) + 10) % 10); // edges, or an edge + a delay
+    }
+  });
+
+  it('with boundaries, draws about half the timestamps at the window edges, within timeRange', () => {
+    const timeRange = { min: -30, max: 170 };
+    const edgy = samples(disorderedEvents(fc.nat(), { maxDisorder: 2, timeRange, boundaries: { size: 20, offset: 5 } }));
+    const all = edgy.flatMap((s) => s.events.map((e) => e.timestamp));
+    for (const t of all) {
+      expect(t).toBeGreaterThanOrEqual(timeRange.min);
+      expect(t).toBeLessThanOrEqual(timeRange.max);
+    }
+    // Edges of [20k + 5, 20k + 25): 20k + 4, 5, 6 and (maxDisorder 2) 20k + 6, 7, 8: 5 of 20 residues.
+    const atEdges = (ts: number[]) => ts.filter((t) => [4, 5, 6, 7, 8].includes(((t % 20) + 20) % 20)).length / ts.length;
+    expect(atEdges(all)).toBeGreaterThan(0.45);
+    const plain = samples(disorderedEvents(fc.nat(), { maxDisorder: 2, timeRange })).flatMap((s) => s.events.map((e) => e.timestamp));
+    expect(atEdges(plain)).toBeLessThan(0.4);
+  });
+
+  it('keeps to a timestamps arbitrary of its own: no event placed at a timestamp it did not give', () => {
+    for (const s of samples(disorderedEvents(fc.nat(), { maxDisorder: 3, lateFraction: 0.3, timestamps: fc.integer({ min: 0, max: 30 }).map((x) => 2 * x) }))) {
+      for (const e of s.events) expect(e.timestamp % 2).toBe(0);
+    }
   });
 
   it('has no late events without lateFraction, yet does reorder', () => {
@@ -52,7 +118,9 @@ describe('disorderedEvents', () => {
     expect(low).toBeLessThan(mid);
     expect(mid).toBeLessThan(all);
     expect(mid).toBeLessThan(0.6);
-    expect(all).toBeGreaterThan(0.4);
+    // Late events favour arriving just beyond the bound, which in a stream of late events only
+    // is often not behind anything: fewer of them end up late than lateFraction says.
+    expect(all).toBeGreaterThan(0.3);
   });
 
   it('respects count, timeRange, timestamps and keys', () => {
@@ -100,6 +168,13 @@ describe('disorderedEvents', () => {
     expect(() => disorderedEvents(v, { maxDisorder: 1, timeRange: { min: 3, max: 2 } })).toThrow(/timeRange must be/);
     expect(() => disorderedEvents(v, { maxDisorder: 1, keys: [] })).toThrow(/keys must be a non-empty array/);
     expect(() => disorderedEvents(null as unknown as fc.Arbitrary<number>, { maxDisorder: 1 })).toThrow(/values must be a fast-check arbitrary/);
+    expect(() => disorderedEvents(v, { maxDisorder: 1, boundaries: { size: 0 } })).toThrow(/disorderedEvents: boundaries.size must be an integer >= 1, got 0/);
+    expect(() => disorderedEvents(v, { maxDisorder: 1, boundaries: { size: 10, slide: 2.5 } })).toThrow(/boundaries.slide must be an integer >= 1, got 2.5/);
+    expect(() => disorderedEvents(v, { maxDisorder: 1, boundaries: { size: 10, offset: NaN } })).toThrow(/boundaries.offset must be an integer, got NaN/);
+    expect(() => disorderedEvents(v, { maxDisorder: 1, boundaries: { size: 10, allowedLateness: -1 } })).toThrow(/boundaries.allowedLateness must be an integer >= 0, got -1/);
+    expect(() => disorderedEvents(v, { maxDisorder: 1, boundaries: { size: 10 }, timestamps: boundaryTimestamps(10) })).toThrow(
+      /boundaries draws timestamps from timeRange and cannot be combined with timestamps; pass timestamps: boundaryTimestamps\(size, \{ slide, offset, allowedLateness \}\) instead/,
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import {
   OperatorHarness,
   ValueHarness,
   VirtualClock,
+  boundaryTimestamps,
   disorderedEvents,
   fromMarbles,
   parseMarbles,
@@ -67,5 +68,14 @@ describe('tidemark/testing types', () => {
   it('disorderedEvents wraps values in { key, value } when given keys', () => {
     expectTypeOf(disorderedEvents(fc.nat(), { maxDisorder: 1 })).toEqualTypeOf<fc.Arbitrary<DisorderedEvents<number>>>();
     expectTypeOf(disorderedEvents(fc.nat(), { maxDisorder: 1, keys: ['a', 'b'] as const })).toEqualTypeOf<fc.Arbitrary<DisorderedEvents<Keyed<'a' | 'b', number>>>>();
+  });
+
+  it('the window geometry options are optional, and boundaries needs a size', () => {
+    expectTypeOf(disorderedEvents(fc.nat(), { maxDisorder: 1, boundaries: { size: 10, slide: 5, offset: 1, allowedLateness: 2 } })).toEqualTypeOf<fc.Arbitrary<DisorderedEvents<number>>>();
+    expectTypeOf(boundaryTimestamps(10, { slide: 5, maxDisorder: 3, allowedLateness: 2 })).toEqualTypeOf<fc.Arbitrary<number>>();
+    expectTypeOf(() => {
+      // @ts-expect-error boundaries without a size
+      disorderedEvents(fc.nat(), { maxDisorder: 1, boundaries: { slide: 5 } });
+    }).toBeFunction(); // type checks only: never called
   });
 });
