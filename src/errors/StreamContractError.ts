@@ -55,7 +55,7 @@ export class StreamContractError extends TidemarkError {
 
 const MERGE_HINT =
   'RxJS merge() and concat() of event-time streams do this; combine event-time streams with mergeEventTime(a, b), ' +
-  'whose watermark is the minimum of its inputs\'';
+  "whose watermark is the minimum of its inputs' watermarks";
 
 function message(operator: string, violation: StreamContractViolation, element: unknown, watermark: number): string {
   switch (violation) {

@@ -26,7 +26,6 @@ export class MissingPeerDependencyError extends TidemarkError {
   /** @internal */
   readonly [BRAND] = true;
   /** `'MissingPeerDependencyError'`, the error's kind in messages and logs. */
-  /** `'MissingPeerDependencyError'`, the error's kind in messages and logs. */
   override name = 'MissingPeerDependencyError';
 
   /**

@@ -1,3 +1,4 @@
+import { show } from './canonical.js';
 import { InvalidArgumentError } from 'tidemark';
 
 /**
@@ -48,10 +49,10 @@ export function resolvePropertyOptions(api: string, options: PropertyOptions): {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const seed = options.seed ?? fromEnv(api, 'TIDEMARK_SEED', env.TIDEMARK_SEED) ?? DEFAULT_SEED;
   const numRuns = options.numRuns ?? fromEnv(api, 'TIDEMARK_NUM_RUNS', env.TIDEMARK_NUM_RUNS) ?? DEFAULT_NUM_RUNS;
-  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`${api}: seed must be an integer, got ${String(seed)}`);
-  if (!Number.isSafeInteger(numRuns) || numRuns < 1) throw new InvalidArgumentError(`${api}: numRuns must be a positive integer, got ${String(numRuns)}`);
+  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`${api}: seed must be an integer, got ${show(seed)}`);
+  if (!Number.isSafeInteger(numRuns) || numRuns < 1) throw new InvalidArgumentError(`${api}: numRuns must be a positive integer, got ${show(numRuns)}`);
   if (options.path !== undefined && !/^\d+(:\d+)*$/.test(options.path)) {
-    throw new InvalidArgumentError(`${api}: path must look like "3:0:1" (as printed with a failure), got ${JSON.stringify(options.path)}`);
+    throw new InvalidArgumentError(`${api}: path must look like "3:0:1" (as printed with a failure), got ${show(options.path)}`);
   }
   return { seed, numRuns, path: options.path };
 }
@@ -59,6 +60,6 @@ export function resolvePropertyOptions(api: string, options: PropertyOptions): {
 function fromEnv(api: string, name: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${api}: environment variable ${name} must be an integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${api}: environment variable ${name} must be an integer, got ${show(raw)}`);
   return n;
 }

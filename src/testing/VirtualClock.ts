@@ -1,4 +1,5 @@
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { show } from './canonical.js';
 import { InvalidArgumentError, TidemarkError } from 'tidemark';
 
 /** How many actions {@link VirtualClock.flush} runs at most, by default, before it gives up. */
@@ -50,7 +51,7 @@ export class VirtualClock implements SchedulerLike {
    */
   constructor(start = 0) {
     if (typeof start !== 'number' || !Number.isFinite(start)) {
-      throw new InvalidArgumentError(`VirtualClock: start must be a finite number, got ${String(start)}`);
+      throw new InvalidArgumentError(`VirtualClock: start must be a finite number, got ${show(start)}`);
     }
     this.time = start;
   }
@@ -87,7 +88,7 @@ export class VirtualClock implements SchedulerLike {
    */
   advanceBy(ms: number): void {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
-      throw new InvalidArgumentError(`VirtualClock.advanceBy: ms must be a finite number >= 0, got ${String(ms)}`);
+      throw new InvalidArgumentError(`VirtualClock.advanceBy: ms must be a finite number >= 0, got ${show(ms)}`);
     }
     this.advanceTo(this.time + ms);
   }
@@ -99,7 +100,7 @@ export class VirtualClock implements SchedulerLike {
   advanceTo(time: number): void {
     if (typeof time !== 'number' || !Number.isFinite(time) || time < this.time) {
       throw new InvalidArgumentError(
-        `VirtualClock.advanceTo: time must be a finite number >= now() (${this.time}); time never goes back, got ${String(time)}`,
+        `VirtualClock.advanceTo: time must be a finite number >= now() (${this.time}); time never goes back, got ${show(time)}`,
       );
     }
     this.run(time, Infinity, 'advanceTo');

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { show } from '../errors/show.js';
 import { requirePositive, requirePositiveInteger } from './validate.js';
 
 /** When a window emits results. Build one with {@link afterWatermark}. */
@@ -54,7 +55,7 @@ export function afterWatermark(options: AfterWatermarkOptions = {}): Trigger {
   if (early.every !== undefined) requirePositive('afterWatermark', 'early.every', early.every);
   if (panes !== 'accumulating' && panes !== 'discarding') {
     throw new InvalidArgumentError(
-      `afterWatermark: panes must be 'accumulating' or 'discarding', got ${JSON.stringify(panes)}`,
+      `afterWatermark: panes must be 'accumulating' or 'discarding', got ${show(panes)}`,
     );
   }
   return { type: 'after-watermark', everyEvents: early.everyEvents, every: early.every, panes };

@@ -128,7 +128,7 @@ describe('windowAggregate: the stream contract', () => {
     expect((e as StreamContractError).message).toBe(
       'windowAggregate: the watermark went backwards, from W(5) to W(3); the watermarks of one stream never decrease. ' +
         'RxJS merge() and concat() of event-time streams do this; combine event-time streams with mergeEventTime(a, b), ' +
-        "whose watermark is the minimum of its inputs'",
+        "whose watermark is the minimum of its inputs' watermarks",
     );
   });
 

@@ -157,7 +157,7 @@ describe('a chain checks its element input (the entry from a non-chain source)',
     expect(e.message).toBe(
       'windowAggregate: an event ({ kind: "event", value: { at: 2 }, timestamp: 2 }) arrived after the final +Infinity watermark, ' +
         'which has closed every window. RxJS merge() and concat() of event-time streams do this; combine event-time streams ' +
-        "with mergeEventTime(a, b), whose watermark is the minimum of its inputs'",
+        "with mergeEventTime(a, b), whose watermark is the minimum of its inputs' watermarks",
     );
   });
 
