@@ -42,7 +42,7 @@ export type { MeteredOperator } from './operators/internal/metered.js';
 export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/engine.js';
 
 // State
-export type { KeyedTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
+export type { KeyedTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
 
 // Errors

@@ -30,7 +30,40 @@ export interface KeyedTable<K, N, V> {
   delete(key: K, namespace: N): void;
   /** The keys that have a value in `namespace`, in insertion order. */
   keys(namespace: N): Iterable<K>;
+  /**
+   * One namespace of the table, addressed by key alone: the same state, without finding the
+   * namespace on every access. An operator holds the view of the window it is filling.
+   */
+  namespace(namespace: N): NamespaceTable<K, V>;
   /** Number of `(key, namespace)` entries held. */
+  readonly size: number;
+}
+
+/**
+ * One namespace of a {@link KeyedTable} (see {@link KeyedTable.namespace}): `key → value`.
+ * It stays valid while the namespace empties and fills again.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const counts = new MemoryStateBackend().table<string, number, number>('counts');
+ * const window0 = counts.namespace(0);
+ * window0.set('sensor-1', 5);
+ * console.log(counts.get('sensor-1', 0), window0.size);
+ * // output:
+ * // 5 1
+ * ```
+ */
+export interface NamespaceTable<K, V> {
+  /** The value of `key` in this namespace, or `undefined`. */
+  get(key: K): V | undefined;
+  /** Stores `value` for `key` in this namespace. */
+  set(key: K, value: V): void;
+  /** Removes `key`'s value from this namespace, if any. */
+  delete(key: K): void;
+  /** The keys that have a value here, in insertion order (a copy). */
+  keys(): Iterable<K>;
+  /** Number of keys with a value here. */
   readonly size: number;
 }
 

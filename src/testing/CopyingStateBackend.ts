@@ -30,6 +30,18 @@ export class CopyingStateBackend implements StateBackend {
       set: (key, namespace, value) => t.set(key, namespace, copy(value)),
       delete: (key, namespace) => t.delete(key, namespace),
       keys: (namespace) => t.keys(namespace),
+      namespace: (namespace) => {
+        const ns = t.namespace(namespace);
+        return {
+          get: (key) => copy(ns.get(key)),
+          set: (key, value) => ns.set(key, copy(value)),
+          delete: (key) => ns.delete(key),
+          keys: () => ns.keys(),
+          get size() {
+            return ns.size;
+          },
+        };
+      },
       get size() {
         return t.size;
       },

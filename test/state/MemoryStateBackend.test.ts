@@ -65,6 +65,51 @@ describe('MemoryStateBackend tables', () => {
   });
 });
 
+describe('MemoryStateBackend namespace views', () => {
+  it('a view reads and writes one namespace of the table, and stays valid while it empties and fills again', () => {
+    const t = new MemoryStateBackend().table<string, number, number>('t');
+    const w = t.namespace(10);
+    expect(w.size).toBe(0);
+    w.set('a', 1);
+    t.set('b', 10, 2);
+    expect([w.get('a'), w.get('b'), t.get('a', 10), [...w.keys()], w.size, t.size]).toEqual([1, 2, 1, ['a', 'b'], 2, 2]);
+    w.delete('a');
+    t.delete('b', 10); // empties the namespace: it leaves the table
+    expect([w.size, t.size, [...t.keys(10)]]).toEqual([0, 0, []]);
+    w.set('c', 3); // and joins it again through the same view
+    expect([t.get('c', 10), t.size, [...t.keys(10)]]).toEqual([3, 1, ['c']]);
+  });
+
+  it('two views of one namespace made while it was empty share it once either writes', () => {
+    const b = new MemoryStateBackend();
+    const t = b.table<string, number, number>('t');
+    const v1 = t.namespace(5);
+    const v2 = t.namespace(5);
+    v1.set('a', 1);
+    v2.set('b', 2);
+    expect([[...v1.keys()], [...v2.keys()], t.size]).toEqual([['a', 'b'], ['a', 'b'], 2]);
+    v2.delete('a');
+    v2.delete('b');
+    expect([v1.size, t.size]).toEqual([0, 0]);
+    expect(b.snapshot().tables['t']).toEqual([]); // emptied through the second view: the namespace left the table
+    v1.set('c', 3);
+    expect([t.get('c', 5), v2.get('c'), t.size]).toEqual([3, 3, 1]);
+    const late = t.namespace(5); // a view made while it is full is the same namespace
+    expect(late.get('c')).toBe(3);
+  });
+
+  it('snapshot and restore see what views wrote', () => {
+    const b = new MemoryStateBackend();
+    b.table<string, number, number>('t').namespace(1).set('k', 7);
+    const copy = new MemoryStateBackend();
+    const view = copy.table<string, number, number>('t').namespace(1);
+    copy.restore(b.snapshot());
+    expect(copy.table<string, number, number>('t').get('k', 1)).toBe(7);
+    view.set('j', 8); // a view taken before the restore writes into the restored namespace
+    expect([...copy.table<string, number, number>('t').keys(1)]).toEqual(['k', 'j']);
+  });
+});
+
 describe('MemoryStateBackend values', () => {
   it('starts at the initial value, keeps what is set, and ignores a later initial value', () => {
     const b = new MemoryStateBackend();

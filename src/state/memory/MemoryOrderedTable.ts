@@ -1,7 +1,7 @@
 import type { OrderedTable } from '../StateBackend.js';
 
 /**
- * @internal One key's entries, ascending by position, in runs of at most {@link RUN} so that
+ * @internal A key's entries, ascending by position, in runs of at most {@link RUN} so that
  * an insertion moves at most a run's worth of elements: a key with many entries (tens of
  * thousands of live sessions) costs O(log n + RUN) per change, not O(n).
  */
@@ -10,12 +10,18 @@ interface Chunk<V> {
   val: V[];
 }
 
+/** @internal A key with one entry (most keys: one live session), kept without arrays. */
+interface Single<V> {
+  p: number;
+  v: V;
+}
+
 /** The longest run before it splits in two. */
 const RUN = 256;
 
-/** @internal The memory backend's {@link OrderedTable}: per key, a list of sorted runs. */
+/** @internal The memory backend's {@link OrderedTable}: per key one entry, or a list of sorted runs. */
 export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
-  private byKey = new Map<K, Chunk<V>[]>();
+  private byKey = new Map<K, Single<V> | Chunk<V>[]>();
   private count = 0;
 
   get size(): number {
@@ -25,6 +31,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   get(key: K, position: number): V | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
+    if (!Array.isArray(chunks)) return chunks.p === position ? chunks.v : undefined;
     const c = chunks[chunkOf(chunks, position)]!;
     const i = atOrBelow(c.pos, position);
     return i >= 0 && c.pos[i] === position ? c.val[i] : undefined;
@@ -33,7 +40,18 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   set(key: K, position: number, value: V): void {
     let chunks = this.byKey.get(key);
     if (chunks === undefined) {
-      this.byKey.set(key, [{ pos: [position], val: [value] }]);
+      this.byKey.set(key, { p: position, v: value });
+      this.count++;
+      return;
+    }
+    if (!Array.isArray(chunks)) {
+      if (chunks.p === position) {
+        chunks.v = value;
+        return;
+      }
+      const first = chunks.p < position;
+      chunks = [{ pos: first ? [chunks.p, position] : [position, chunks.p], val: first ? [chunks.v, value] : [value, chunks.v] }];
+      this.byKey.set(key, chunks);
       this.count++;
       return;
     }
@@ -61,6 +79,12 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   delete(key: K, position: number): void {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return;
+    if (!Array.isArray(chunks)) {
+      if (chunks.p !== position) return;
+      this.byKey.delete(key);
+      this.count--;
+      return;
+    }
     const ci = chunkOf(chunks, position);
     const c = chunks[ci]!;
     const i = atOrBelow(c.pos, position);
@@ -68,14 +92,16 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     c.pos.splice(i, 1);
     c.val.splice(i, 1);
     this.count--;
-    if (c.pos.length > 0) return;
-    if (chunks.length === 1) this.byKey.delete(key);
-    else chunks.splice(ci, 1);
+    if (c.pos.length === 0) chunks.splice(ci, 1);
+    if (chunks.length === 0) this.byKey.delete(key);
+    // Back to one entry: keep it without arrays again.
+    if (chunks.length === 1 && chunks[0]!.pos.length === 1) this.byKey.set(key, { p: chunks[0]!.pos[0]!, v: chunks[0]!.val[0]! });
   }
 
   floor(key: K, at: number): number | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
+    if (!Array.isArray(chunks)) return chunks.p <= at ? chunks.p : undefined;
     for (let ci = chunkOf(chunks, at); ci >= 0; ci--) {
       const c = chunks[ci]!;
       const i = atOrBelow(c.pos, at);
@@ -87,6 +113,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   lower(key: K, at: number): number | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
+    if (!Array.isArray(chunks)) return chunks.p < at ? chunks.p : undefined;
     for (let ci = chunkOf(chunks, at); ci >= 0; ci--) {
       const c = chunks[ci]!;
       let i = atOrBelow(c.pos, at);
@@ -100,6 +127,10 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     const chunks = this.byKey.get(key);
     const out: number[] = [];
     if (chunks === undefined || !(from <= to)) return out;
+    if (!Array.isArray(chunks)) {
+      if (chunks.p >= from && chunks.p <= to) out.push(chunks.p);
+      return out;
+    }
     for (let ci = chunkOf(chunks, from); ci < chunks.length; ci++) {
       const p = chunks[ci]!.pos;
       for (let i = Math.max(0, atOrBelow(p, from)); i < p.length; i++) {
@@ -115,7 +146,10 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   }
 
   dump(): [K, [number, V][]][] {
-    return [...this.byKey].map(([k, chunks]) => [k, chunks.flatMap((c) => c.pos.map((p, i): [number, V] => [p, c.val[i]!]))]);
+    return [...this.byKey].map(([k, chunks]) => [
+      k,
+      Array.isArray(chunks) ? chunks.flatMap((c) => c.pos.map((p, i): [number, V] => [p, c.val[i]!])) : [[chunks.p, chunks.v]],
+    ]);
   }
 
   load(rows: ReadonlyArray<readonly [unknown, ReadonlyArray<readonly [number, unknown]>]>): void {

@@ -1,105 +1,126 @@
-import type { KeyedTable } from '../StateBackend.js';
+import type { KeyedTable, NamespaceTable } from '../StateBackend.js';
 
 const EMPTY: Iterable<never> = [];
 
 /**
- * How many recently used namespaces a table remembers. A sliding window of size/slide = n
- * touches n namespaces per event, cyclically: a smaller round-robin cache would miss every time.
+ * @internal The memory backend's {@link KeyedTable}: namespaces by value, each a Map by key.
+ * A namespace's entry is its {@link MemoryNamespace} view, which an operator can hold: it
+ * leaves the table when it empties and joins it again on its next `set`.
  */
-const NS_CACHE = 8;
-
-/** @internal The memory backend's {@link KeyedTable}: Maps by namespace, then key. */
 export class MemoryTable<K, N, V> implements KeyedTable<K, N, V> {
-  private byNamespace = new Map<N, Map<K, V>>();
-  // Consecutive accesses mostly hit the same few namespaces (the open windows): a tiny
-  // round-robin cache in front of the namespace Map.
-  private readonly cachedNs: (N | undefined)[] = new Array<N | undefined>(NS_CACHE).fill(undefined);
-  private readonly cachedMap: (Map<K, V> | undefined)[] = new Array<Map<K, V> | undefined>(NS_CACHE).fill(undefined);
-  private nextSlot = 0;
-  /** The slot of the last hit: a `get` and the `set` after it ask for the same namespace. */
-  private lastSlot = 0;
-  private count = 0;
+  private byNamespace = new Map<N, MemoryNamespace<K, N, V>>();
+  /** @internal Entries in all namespaces (namespaces keep it up to date). */
+  count = 0;
+  /** @internal Bumped by `load`: views made before it find their namespace again. */
+  generation = 0;
 
   get size(): number {
     return this.count;
   }
 
-  private ns(namespace: N): Map<K, V> | undefined {
-    const last = this.lastSlot;
-    if (this.cachedNs[last] === namespace && this.cachedMap[last] !== undefined) return this.cachedMap[last];
-    for (let i = 0; i < NS_CACHE; i++) {
-      if (this.cachedNs[i] === namespace && this.cachedMap[i] !== undefined) {
-        this.lastSlot = i;
-        return this.cachedMap[i];
-      }
-    }
-    const m = this.byNamespace.get(namespace);
-    if (m !== undefined) this.remember(namespace, m);
-    return m;
-  }
-
-  private remember(namespace: N, m: Map<K, V>): void {
-    const slot = this.nextSlot;
-    this.cachedNs[slot] = namespace;
-    this.cachedMap[slot] = m;
-    this.lastSlot = slot;
-    this.nextSlot = (slot + 1) % NS_CACHE;
-  }
-
-  private forget(namespace: N): void {
-    for (let i = 0; i < NS_CACHE; i++) {
-      if (this.cachedNs[i] === namespace) {
-        this.cachedNs[i] = undefined;
-        this.cachedMap[i] = undefined;
-      }
-    }
-  }
-
   get(key: K, namespace: N): V | undefined {
-    const m = this.ns(namespace);
-    return m === undefined ? undefined : m.get(key);
+    return this.byNamespace.get(namespace)?.map.get(key);
   }
 
   set(key: K, namespace: N, value: V): void {
-    let m = this.ns(namespace);
-    if (m === undefined) {
-      this.byNamespace.set(namespace, (m = new Map()));
-      this.remember(namespace, m);
-    }
-    const before = m.size;
-    m.set(key, value);
-    this.count += m.size - before;
+    this.namespace(namespace).set(key, value);
   }
 
   delete(key: K, namespace: N): void {
-    const m = this.ns(namespace);
-    if (m === undefined || !m.delete(key)) return;
-    this.count--;
-    if (m.size === 0) {
-      this.byNamespace.delete(namespace);
-      this.forget(namespace);
-    }
+    this.byNamespace.get(namespace)?.delete(key);
   }
 
   keys(namespace: N): Iterable<K> {
-    const m = this.byNamespace.get(namespace);
-    return m === undefined ? EMPTY : [...m.keys()];
+    const ns = this.byNamespace.get(namespace);
+    return ns === undefined ? EMPTY : ns.keys();
+  }
+
+  namespace(namespace: N): MemoryNamespace<K, N, V> {
+    return this.byNamespace.get(namespace) ?? new MemoryNamespace(this, namespace);
+  }
+
+  /** @internal The namespace's view in the table, if it holds entries. */
+  attached(name: N): MemoryNamespace<K, N, V> | undefined {
+    return this.byNamespace.get(name);
+  }
+
+  /** @internal A namespace's first entry: its view joins the table. */
+  attach(ns: MemoryNamespace<K, N, V>): void {
+    this.byNamespace.set(ns.name, ns);
+  }
+
+  /** @internal A namespace emptied (through any of its views): it leaves the table. */
+  detach(ns: MemoryNamespace<K, N, V>): void {
+    if (this.byNamespace.get(ns.name)?.map === ns.map) this.byNamespace.delete(ns.name);
   }
 
   dump(): [N, [K, V][]][] {
-    return [...this.byNamespace].map(([ns, m]) => [ns, [...m]]);
+    return [...this.byNamespace].map(([ns, view]) => [ns, [...view.map]]);
   }
 
   load(rows: ReadonlyArray<readonly [unknown, ReadonlyArray<readonly [unknown, unknown]>]>): void {
     this.byNamespace = new Map();
-    this.cachedNs.fill(undefined);
-    this.cachedMap.fill(undefined);
     this.count = 0;
-    for (const [ns, entries] of rows) {
-      const m = new Map(entries as [K, V][]);
-      this.byNamespace.set(ns as N, m);
-      this.count += m.size;
+    this.generation++;
+    for (const [name, entries] of rows) {
+      const ns = new MemoryNamespace<K, N, V>(this, name as N);
+      ns.map = new Map(entries as [K, V][]);
+      this.byNamespace.set(name as N, ns);
+      this.count += ns.map.size;
     }
   }
 }
 
+/**
+ * @internal One namespace of a {@link MemoryTable}. While it holds entries it is the table's
+ * own entry for the namespace; an empty view (or one from before a restore) looks the
+ * namespace up again, so that several views of one namespace always agree.
+ */
+export class MemoryNamespace<K, N, V> implements NamespaceTable<K, V> {
+  map = new Map<K, V>();
+  private generation: number;
+
+  constructor(
+    private readonly table: MemoryTable<K, N, V>,
+    readonly name: N,
+  ) {
+    this.generation = table.generation;
+  }
+
+  get size(): number {
+    return this.current().size;
+  }
+
+  get(key: K): V | undefined {
+    return this.current().get(key);
+  }
+
+  set(key: K, value: V): void {
+    const m = this.current();
+    const before = m.size;
+    if (before === 0) this.table.attach(this);
+    m.set(key, value);
+    this.table.count += m.size - before;
+  }
+
+  delete(key: K): void {
+    const m = this.current();
+    if (!m.delete(key)) return;
+    this.table.count--;
+    if (m.size === 0) this.table.detach(this);
+  }
+
+  keys(): Iterable<K> {
+    return [...this.current().keys()];
+  }
+
+  /** The namespace's Map: this view's own while it holds entries, else whatever view holds them now. */
+  private current(): Map<K, V> {
+    if (this.map.size > 0 && this.generation === this.table.generation) return this.map;
+    const there = this.table.attached(this.name);
+    if (there !== undefined && there !== this) this.map = there.map;
+    else if (this.generation !== this.table.generation) this.map = new Map();
+    this.generation = this.table.generation;
+    return this.map;
+  }
+}

@@ -1,120 +1,165 @@
 import type { TimerQueue } from '../StateBackend.js';
-import { TimeHeap } from '../timerHeap.js';
+import { TimerHeap } from './TimerHeap.js';
 
-/** @internal One timer; `live` turns false when it is deleted. */
-interface Timer<K, N> {
-  readonly ns: N;
+/** @internal One timer: a flat record in the heap. `live` turns false when it fires or is deleted. */
+interface TimerRecord<K, N> {
+  readonly time: number;
+  readonly seq: number;
   readonly key: K;
+  readonly ns: N;
   live: boolean;
 }
 
-/** @internal All timers of one time: indexed by namespace, then key; fired in registration order. */
+/**
+ * @internal The live timers of one time, when there are several: looked up by scan while few,
+ * through `(namespace, key)` maps once many (many keys' processing-time timers at one instant).
+ */
 interface Bucket<K, N> {
+  recs: TimerRecord<K, N>[];
   live: number;
-  readonly byNamespace: Map<N, Map<K, Timer<K, N>>>;
-  order: Timer<K, N>[];
+  byNs: Map<N, Map<K, TimerRecord<K, N>>> | undefined;
 }
 
+/** Past this many timers at one time, a bucket indexes them instead of scanning. */
+const SCAN = 16;
+/** Deleted records wait in the heap until they are this many and half of it, then go at once. */
+const MIN_STALE = 32;
+
 /**
- * @internal The memory backend's {@link TimerQueue}: a heap of distinct times over buckets.
- * Deleting a timer frees it at once: an emptied bucket leaves the map, and the heap drops
- * the times of emptied buckets once they are half of it (amortized O(1) per delete), so
- * cancelled timers never pile up, whether or not time reaches them.
+ * @internal The memory backend's {@link TimerQueue}: one binary heap of flat timer records
+ * ordered by (time, registration order), and an index by time (a record, or a bucket when
+ * several share the time) for de-duplication and deletion. A timer costs one record, one heap
+ * slot and one index entry; a deleted one is dropped from the heap once deleted records are
+ * half of it (amortized O(1)), so cancelled timers never pile up, whether or not time
+ * reaches them.
  */
 export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
-  private readonly heap = new TimeHeap();
-  private buckets = new Map<number, Bucket<K, N>>();
+  private readonly heap = new TimerHeap<TimerRecord<K, N>>();
+  private index = new Map<number, TimerRecord<K, N> | Bucket<K, N>>();
   private count = 0;
-  /** Times in the heap whose bucket is gone. */
+  private seq = 0;
+  /** Deleted records still in the heap. */
   private stale = 0;
-
-  /** @internal Entries held (heap times, bucket timers), live or not: what a leak would grow. */
-  get footprint(): number {
-    let timers = 0;
-    for (const b of this.buckets.values()) timers += b.order.length;
-    return this.heap.length + timers;
-  }
 
   get size(): number {
     return this.count;
   }
 
+  /** @internal Entries held (heap records, bucket slots), live or not: what a leak would grow. */
+  get footprint(): number {
+    let slots = 0;
+    for (const v of this.index.values()) if (isBucket(v)) slots += v.recs.length;
+    return this.heap.length + slots;
+  }
+
   register(time: number, key: K, namespace: N): void {
-    let bucket = this.buckets.get(time);
-    if (bucket === undefined) {
-      this.buckets.set(time, (bucket = { live: 0, byNamespace: new Map(), order: [] }));
-      this.heap.push(time);
-    }
-    let keys = bucket.byNamespace.get(namespace);
-    if (keys === undefined) bucket.byNamespace.set(namespace, (keys = new Map()));
-    if (keys.has(key)) return;
-    const timer: Timer<K, N> = { ns: namespace, key, live: true };
-    keys.set(key, timer);
-    bucket.order.push(timer);
-    bucket.live++;
+    const at = this.index.get(time);
+    if (at !== undefined && find(at, key, namespace) !== undefined) return;
+    const rec: TimerRecord<K, N> = { time, seq: this.seq++, key, ns: namespace, live: true };
+    this.heap.push(rec);
     this.count++;
+    if (at === undefined) this.index.set(time, rec);
+    else if (isBucket(at)) add(at, rec);
+    else this.index.set(time, { recs: [at, rec], live: 2, byNs: undefined });
   }
 
   delete(time: number, key: K, namespace: N): void {
-    const bucket = this.buckets.get(time);
-    const keys = bucket?.byNamespace.get(namespace);
-    const timer = keys?.get(key);
-    if (timer === undefined) return;
-    keys!.delete(key);
-    if (keys!.size === 0) bucket!.byNamespace.delete(namespace);
-    timer.live = false;
-    bucket!.live--;
+    const at = this.index.get(time);
+    const rec = at === undefined ? undefined : find(at, key, namespace);
+    if (rec === undefined) return;
+    this.unindex(rec);
     this.count--;
-    if (bucket!.live === 0) {
-      this.buckets.delete(time);
-      if (++this.stale > 32 && this.stale * 2 > this.heap.length) this.compact();
-    } else if (bucket!.order.length > 2 * bucket!.live + 8) {
-      bucket!.order = bucket!.order.filter((x) => x.live);
+    if (++this.stale >= MIN_STALE && this.stale * 2 > this.heap.length) {
+      this.heap.retain((r) => r.live);
+      this.stale = 0;
     }
   }
 
   peek(): number {
-    for (;;) {
-      const t = this.heap.peek();
-      if (t === Infinity || this.buckets.has(t)) return t;
+    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
+      if (top.live) return top.time;
       this.heap.pop();
       this.stale--;
     }
+    return Infinity;
   }
 
   advanceTo(until: number, fire: (time: number, key: K, namespace: N) => void): void {
-    while (this.heap.length > 0 && this.heap.peek() <= until) {
-      const time = this.heap.pop();
-      const bucket = this.buckets.get(time);
-      if (bucket === undefined) {
+    for (let top = this.heap.peek(); top !== undefined && top.time <= until; top = this.heap.peek()) {
+      this.heap.pop();
+      if (!top.live) {
         this.stale--;
         continue;
       }
-      this.buckets.delete(time);
-      this.count -= bucket.live;
-      for (const timer of bucket.order) if (timer.live) fire(time, timer.key, timer.ns);
+      this.unindex(top);
+      this.count--;
+      fire(top.time, top.key, top.ns);
     }
   }
 
-  /** Rebuilds the heap from the live buckets' times. */
-  private compact(): void {
-    this.heap.clear();
-    for (const t of this.buckets.keys()) this.heap.push(t);
-    this.stale = 0;
+  /** Marks a live record dead and removes it from the index. */
+  private unindex(rec: TimerRecord<K, N>): void {
+    rec.live = false;
+    const at = this.index.get(rec.time)!;
+    if (!isBucket(at)) {
+      this.index.delete(rec.time);
+      return;
+    }
+    if (--at.live === 0) {
+      this.index.delete(rec.time);
+      return;
+    }
+    at.byNs?.get(rec.ns)?.delete(rec.key);
+    if (at.recs.length > 2 * at.live + SCAN) at.recs = at.recs.filter((r) => r.live);
   }
 
   dump(): [number, N, K][] {
-    const rows: [number, N, K][] = [];
-    const times = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const t of times) for (const x of this.buckets.get(t)!.order) if (x.live) rows.push([t, x.ns, x.key]);
-    return rows;
+    const live: TimerRecord<K, N>[] = [];
+    for (const v of this.index.values()) {
+      if (!isBucket(v)) live.push(v);
+      else for (const r of v.recs) if (r.live) live.push(r);
+    }
+    live.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    return live.map((r) => [r.time, r.ns, r.key]);
   }
 
   load(rows: ReadonlyArray<readonly [number, unknown, unknown]>): void {
     this.heap.clear();
-    this.buckets = new Map();
+    this.index = new Map();
     this.count = 0;
     this.stale = 0;
     for (const [t, ns, k] of rows) this.register(t, k as K, ns as N);
   }
+}
+
+function isBucket<K, N>(v: TimerRecord<K, N> | Bucket<K, N>): v is Bucket<K, N> {
+  return (v as Bucket<K, N>).recs !== undefined;
+}
+
+/** The live record of `(key, namespace)` at this index entry. */
+function find<K, N>(at: TimerRecord<K, N> | Bucket<K, N>, key: K, ns: N): TimerRecord<K, N> | undefined {
+  if (!isBucket(at)) return same(at.key, key) && same(at.ns, ns) ? at : undefined;
+  if (at.byNs !== undefined) return at.byNs.get(ns)?.get(key);
+  for (const r of at.recs) if (r.live && same(r.key, key) && same(r.ns, ns)) return r;
+  return undefined;
+}
+
+function add<K, N>(b: Bucket<K, N>, rec: TimerRecord<K, N>): void {
+  b.recs.push(rec);
+  b.live++;
+  if (b.byNs === undefined && b.live > SCAN) {
+    b.byNs = new Map();
+    for (const r of b.recs) if (r.live) indexIn(b.byNs, r);
+  } else if (b.byNs !== undefined) indexIn(b.byNs, rec);
+}
+
+function indexIn<K, N>(byNs: Map<N, Map<K, TimerRecord<K, N>>>, r: TimerRecord<K, N>): void {
+  let keys = byNs.get(r.ns);
+  if (keys === undefined) byNs.set(r.ns, (keys = new Map()));
+  keys.set(r.key, r);
+}
+
+/** SameValueZero, as Map keys compare. */
+function same(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
 }
