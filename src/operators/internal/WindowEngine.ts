@@ -2,15 +2,17 @@ import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
 import { show } from '../../errors/show.js';
 import { StateError } from '../../errors/StateError.js';
 import { MemoryStateBackend } from '../../state/MemoryStateBackend.js';
-import type { KeyedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from '../../state/StateBackend.js';
+import type { StateBackend, StateSnapshot, TimerQueue, ValueCell } from '../../state/StateBackend.js';
 import type { Aggregator } from '../../time/aggregators.js';
 import type { Timestamped } from '../../time/elements.js';
 import type { Trigger } from '../../time/triggers.js';
-import { windowStart } from '../../time/windowMath.js';
 import type { WindowAssigner, WindowResult } from '../../time/windows.js';
 import { EarlyFirings } from './EarlyFirings.js';
 import type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './engine.js';
-import { MergingSessions, type Session } from './sessionMerge.js';
+import { PaneWindows } from './PaneWindows.js';
+import { SessionWindows } from './SessionWindows.js';
+import { SlidingWindows } from './SlidingWindows.js';
+import type { Firing, WindowCore, WindowLayout } from './windowLayout.js';
 
 /** What `windowAggregate` counts (see `WindowAggregateMetrics`). */
 export interface LateCounters {
@@ -36,6 +38,8 @@ export interface WindowEngineSpec<T, K, A, R> {
 /** @internal The configuration a snapshot records, so that a restore into another configuration is refused. */
 interface SnapshotConfig {
   readonly window: WindowAssigner;
+  /** How the windows keep their state (panes, one accumulator per window, sessions). */
+  readonly layout: string;
   readonly allowedLateness: number;
   readonly aggregate: string | null;
   readonly trigger: { readonly everyEvents: number | null; readonly every: number | null; readonly panes: string };
@@ -48,88 +52,59 @@ interface WindowSnapshotState {
   readonly backend: StateSnapshot;
 }
 
-type Firing = WindowResult<unknown, unknown>['firing'];
-
 const NAME = 'windowAggregate';
 const FORMAT = 'tidemark-window/2';
-/** The timer key of a tumbling or sliding window: one timer fires all keys of the window. */
-const ALL_KEYS = null;
-/** How many recently armed fixed windows the engine remembers (sliding windows: size/slide at a time). */
-const ARMED_CACHE = 8;
 
 /**
  * @internal The RxJS-free state machine of `windowAggregate`: Flink's `WindowOperator`
- * with an `EventTimeTrigger` (plus Beam-style early firings).
- *
- * State (all in the backend, and written back after every change, so that a backend that
- * copies values works):
- * - tumbling and sliding windows: `contents` (key, window start) → accumulator, and one
- *   timer per window (not per key) at `end − 1` (fire every key) and at
- *   `end − 1 + allowedLateness` (purge every key);
- * - sessions: `sessions`, each key's live sessions by start ({@link MergingSessions}), and a
- *   timer per session, re-armed lazily: extending a session leaves its timer early, and
- *   the early timer re-arms itself at the session's current `end − 1` when it fires;
- * - early firings: see {@link EarlyFirings}.
+ * with an `EventTimeTrigger` (plus Beam-style early firings). It keeps the watermark, checks
+ * what the aggregator returns, counts late events and emits; how windows keep their state is
+ * the layout's ({@link WindowLayout}): {@link PaneWindows} for tumbling windows and sliding
+ * windows assembled from panes, {@link SlidingWindows} for sliding windows that cannot be
+ * (no `merge`, or discarding panes), {@link SessionWindows} for sessions. All state lives in
+ * the backend and is written back after every change, so that a backend that copies values
+ * works.
  *
  * Output order: results that one watermark fires come in order of `end`; windows with the
- * same `end` in the order their state was created (a merged session counts from its oldest part).
+ * same `end` in the order their state was created (a merged session counts from its oldest
+ * part; a sliding window assembled from panes lists its keys pane by pane).
  */
-export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
+export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>>, WindowCore<T, K, A> {
   readonly name = NAME;
+  wm = -Infinity;
+  time!: ProcessingTime;
   private out!: Collector<WindowResult<K, R>>;
-  private time!: ProcessingTime;
-  private wm = -Infinity;
   /** A lower bound of the earliest event-time timer: a watermark below it fires nothing. */
   private nextTimer = -Infinity;
-  /** Fixed windows whose timers were registered lately (skips re-registering them), round robin. */
-  private readonly armed = new Float64Array(ARMED_CACHE).fill(NaN);
-  private nextArmed = 0;
-  /** The window (of size `slide`) of the last event: most events fall in it again. */
-  private cachedStart = NaN;
-  /** The sequence number of the next session opened. */
-  private seq = 0;
-  /** Sessions due at one timer time, fired together in `seq` order. */
-  private readonly due: [key: K, s: Session<A>, fire: boolean, purge: boolean][] = [];
 
+  readonly lateness: number;
+  readonly discarding: boolean;
+  readonly early: EarlyFirings<K> | undefined;
+  readonly timers: TimerQueue<K | null, number>;
   private readonly backend: StateBackend;
-  private readonly contents: KeyedTable<K, number, A>;
-  private readonly timers: TimerQueue<K | null, number>;
-  private readonly sessions: MergingSessions<K, A>;
-  /** Present when the trigger fires early. */
-  private readonly early: EarlyFirings<K> | undefined;
+  private readonly layout: WindowLayout<T, K>;
   private readonly watermarkCell: ValueCell<number>;
-  private readonly seqCell: ValueCell<number>;
-
-  private readonly kind: 0 | 1 | 2; // tumbling | sliding | session
-  private readonly size: number;
-  private readonly slide: number;
-  private readonly offset: number;
-  private readonly lateness: number;
   private readonly keyOf: ((value: T) => K) | undefined;
   private readonly agg: Aggregator<T, A, R>;
-  private readonly discarding: boolean;
 
   constructor(private readonly spec: WindowEngineSpec<T, K, A, R>) {
     const w = spec.window;
-    this.kind = w.type === 'tumbling' ? 0 : w.type === 'sliding' ? 1 : 2;
-    this.size = w.type === 'session' ? w.gap : w.size;
-    this.slide = w.type === 'sliding' ? w.slide : this.size;
-    this.offset = w.type === 'session' ? 0 : w.offset;
     this.lateness = spec.allowedLateness;
     this.keyOf = spec.key;
     this.agg = spec.aggregate;
     this.discarding = spec.trigger.panes === 'discarding';
 
     const b = (this.backend = spec.state ?? new MemoryStateBackend());
-    this.contents = b.table('contents');
     this.timers = b.timers('timers');
-    this.sessions = new MergingSessions(b.ordered('sessions'), (x, y) => this.merge(x, y));
     const fireEarly = spec.trigger.everyEvents !== undefined || spec.trigger.every !== undefined;
     this.early = fireEarly ? new EarlyFirings<K>(b, spec.trigger) : undefined;
     this.watermarkCell = b.value('watermark', -Infinity);
-    this.seqCell = b.value('session-seq', 0);
     this.wm = this.watermarkCell.get();
-    this.seq = this.seqCell.get();
+    if (w.type === 'session') this.layout = new SessionWindows<T, K, A>(this, b.ordered('sessions'), b.value('session-seq', 0), w.gap);
+    else if (w.type === 'tumbling') this.layout = new PaneWindows<T, K, A>(this, b.table('contents'), w.size, w.size, w.offset);
+    // Sliding windows share panes when the aggregator merges and no firing discards what a pane holds.
+    else if (typeof this.agg.merge === 'function' && !this.discarding) this.layout = new PaneWindows<T, K, A>(this, b.table('panes'), w.size, w.slide, w.offset);
+    else this.layout = new SlidingWindows<T, K, A>(this, b.table('contents'), w.size, w.slide, w.offset);
   }
 
   open(out: Collector<WindowResult<K, R>>, time: ProcessingTime): void {
@@ -142,35 +117,14 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     let key = this.keyOf === undefined ? (undefined as K) : this.keyOf(value);
     // One key for 0 and -0 (state Maps do not tell them apart): report it as 0 on every path.
     if ((key as unknown) === 0) key = 0 as K;
-    if (this.kind === 2) return this.sessionEvent(key, value, t, element);
-    // The last window of size `slide` containing t (for tumbling windows, slide = size).
-    let last = this.cachedStart;
-    if (!(t >= last && t < last + this.slide)) last = this.cachedStart = windowStart(t, this.slide, this.offset);
-    let assigned = false;
-    for (let start = last; start > t - this.size; start -= this.slide) {
-      const end = start + this.size;
-      if (end - 1 + this.lateness > this.wm) {
-        assigned = true;
-        this.addToWindow(key, start, end, value, t);
-      }
-    }
-    // An event of no window (a gap between sliding windows) is not late; one whose every window is, is.
-    if (!assigned && last + this.size > t) this.late(value, t, element);
+    this.layout.onEvent(key, value, t, element);
   }
 
   onWatermark(t: number): void {
     if (!(t > this.wm)) return;
     this.wm = t;
     if (t >= this.nextTimer) {
-      if (this.kind === 2) {
-        // One timer time at a time, so that sessions due together fire in creation order.
-        for (let at = this.timers.peek(); at <= t && at !== Infinity; at = this.timers.peek()) {
-          this.timers.advanceTo(at, this.onSessionTimer);
-          this.fireDueSessions();
-        }
-      } else {
-        this.timers.advanceTo(t, this.onWindowTimer);
-      }
+      this.layout.advance(t);
       this.nextTimer = this.timers.peek();
     }
     this.out.watermark(t);
@@ -182,7 +136,6 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
 
   snapshot(): OperatorSnapshot {
     this.watermarkCell.set(this.wm);
-    this.seqCell.set(this.seq);
     const state: WindowSnapshotState = { format: FORMAT, config: this.config(), backend: this.backend.snapshot() };
     return { operator: NAME, state };
   }
@@ -191,139 +144,38 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     const s = this.check(snapshot);
     this.backend.restore(s.backend);
     this.wm = this.watermarkCell.get();
-    this.seq = this.seqCell.get();
     this.nextTimer = -Infinity;
-    this.armed.fill(NaN);
-    this.cachedStart = NaN;
+    this.layout.reset();
     // Before open() there is no clock yet: open() asks instead.
     if (this.time !== undefined) this.early?.wake(this.time);
   }
 
-  // --- tumbling and sliding windows ---------------------------------------------------
+  // --- what layouts use (WindowCore) ---------------------------------------------------
 
-  private addToWindow(key: K, start: number, end: number, value: T, t: number): void {
-    let acc = this.contents.get(key, start);
-    if (acc === undefined) {
-      acc = this.create();
-      if (!this.isArmed(start)) this.armWindow(start, end);
-    }
-    acc = this.add(acc, value, t);
-    this.contents.set(key, start, acc);
-    if (end - 1 <= this.wm) this.fire(key, start, start, end, acc, 'late');
-    else if (this.early?.onEvent(key, start, this.time)) this.fire(key, start, start, end, acc, 'early');
+  timerAt(time: number): void {
+    if (time < this.nextTimer) this.nextTimer = time;
   }
-
-  private isArmed(start: number): boolean {
-    for (let i = 0; i < ARMED_CACHE; i++) if (this.armed[i] === start) return true;
-    return false;
-  }
-
-  /** Registers a fixed window's timers (the queue ignores duplicates; the cache saves asking). */
-  private armWindow(start: number, end: number): void {
-    this.armed[this.nextArmed] = start;
-    this.nextArmed = (this.nextArmed + 1) % ARMED_CACHE;
-    const fireAt = end - 1;
-    if (fireAt > this.wm) this.timers.register(fireAt, ALL_KEYS, start);
-    if (this.lateness > 0) this.timers.register(fireAt + this.lateness, ALL_KEYS, start);
-    if (fireAt < this.nextTimer) this.nextTimer = fireAt;
-  }
-
-  private readonly onWindowTimer = (time: number, _all: unknown, start: number): void => {
-    const end = start + this.size;
-    if (time === end - 1) {
-      for (const key of this.contents.keys(start)) this.fire(key, start, start, end, this.contents.get(key, start)!, 'on-time');
-    }
-    if (time === end - 1 + this.lateness) {
-      for (const key of this.contents.keys(start)) this.purge(key, start);
-    }
-  };
-
-  // --- sessions -----------------------------------------------------------------------
-
-  private sessionEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
-    const wm = this.wm;
-    const change = this.sessions.add(key, t, t + this.size, this.lateness, wm);
-    if (change === undefined) return this.late(value, t, element);
-    let session: Session<A>;
-    if (change === null) {
-      session = { start: t, end: t + this.size, ns: t, seq: this.seq++, acc: this.create() };
-      this.armSession(key, session);
-    } else {
-      session = change.session;
-      // Absorbed sessions' timers are left to fire: they find no session under their namespace.
-      if (this.early !== undefined) for (const ns of change.absorbed) this.early.merge(key, ns, session.ns);
-      // A session that fired and now ends later again needs a timer at or before its next due time.
-      if (change.firedBefore && session.end - 1 > wm) this.armSession(key, session);
-    }
-    const fireAt = session.end - 1;
-    session.acc = this.add(session.acc, value, t);
-    this.sessions.store(key, session);
-    if (fireAt <= wm) this.fire(key, session.ns, session.start, session.end, session.acc, 'late', session);
-    else if (this.early?.onEvent(key, session.ns, this.time)) this.fire(key, session.ns, session.start, session.end, session.acc, 'early', session);
-  }
-
-  /** Arms the session's next due time: its on-time firing, or its purge once it has fired. */
-  private armSession(key: K, s: Session<A>): void {
-    const due = s.end - 1 > this.wm ? s.end - 1 : s.end - 1 + this.lateness;
-    this.timers.register(due, key, s.ns);
-    if (due < this.nextTimer) this.nextTimer = due;
-  }
-
-  /** Decides what a session timer means now; firings and purges wait in `due` for {@link fireDueSessions}. */
-  private readonly onSessionTimer = (time: number, key: K | null, ns: number): void => {
-    const s = this.sessions.named(key as K, ns);
-    if (s === undefined) return; // the session merged into another, or was purged
-    const fireAt = s.end - 1;
-    const purgeAt = fireAt + this.lateness;
-    if (time < fireAt || (time > fireAt && time < purgeAt)) {
-      this.timers.register(time < fireAt ? fireAt : purgeAt, key, ns); // extended since armed
-      return;
-    }
-    const fire = time === fireAt;
-    const purge = !fire || this.lateness === 0;
-    if (!purge) this.timers.register(purgeAt, key, ns);
-    this.due.push([key as K, s, fire, purge]);
-  };
-
-  private fireDueSessions(): void {
-    const due = this.due;
-    if (due.length > 1) due.sort((x, y) => x[1].seq - y[1].seq);
-    for (const [key, s, fire, purge] of due) {
-      if (fire) this.fire(key, s.ns, s.start, s.end, s.acc, 'on-time', s);
-      if (purge) {
-        this.purge(key, s.ns);
-        this.sessions.delete(key, s);
-      }
-    }
-    due.length = 0;
-  }
-
-  // --- accumulators -------------------------------------------------------------------
 
   // An accumulator of `undefined` would read as "no window": refuse it instead of restarting the window.
-  private create(): A {
+  create(): A {
     const acc = this.agg.create();
     if (acc === undefined) throw this.undefinedAccumulator('create()', 'return the initial accumulator from create()');
     return acc;
   }
 
-  private add(acc: A, value: T, t: number): A {
+  add(acc: A, value: T, t: number): A {
     const next = this.agg.add(acc, value, t);
     if (next === undefined) throw this.undefinedAccumulator('add(acc, value)', 'return the updated accumulator from add()');
     return next;
   }
 
-  private merge(a: A, b: A): A {
+  merge(a: A, b: A): A {
     const merged = this.agg.merge!(a, b);
     if (merged === undefined) throw this.undefinedAccumulator('merge(a, b)', 'return the combined accumulator from merge()');
     return merged;
   }
 
-  private undefinedAccumulator(call: string, fix: string): InvalidArgumentError {
-    return new InvalidArgumentError(`${NAME}: aggregate.${call} returned undefined; an accumulator must be a value (${fix})`);
-  }
-
-  private late(value: T, t: number, element: Timestamped<T> | undefined): void {
+  late(value: T, t: number, element: Timestamped<T> | undefined): void {
     const { counters, metrics, onLate } = this.spec;
     counters.lateEvents++;
     if (metrics !== undefined) metrics.lateEvents++;
@@ -331,38 +183,17 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     else onLate(element ?? { kind: 'event', value, timestamp: t });
   }
 
-  // --- firing -------------------------------------------------------------------------
-
-  /** Emits a window's result; a session's is given as `s` (a discarding firing writes its reset back). */
-  private fire(key: K, ns: number, start: number, end: number, acc: A, firing: Firing, s?: Session<A>): void {
+  emit(key: K, ns: number, start: number, end: number, acc: A, firing: Firing): void {
     const result: WindowResult<K, R> = { key, start, end, value: this.agg.result(acc), firing };
-    if (this.discarding) {
-      if (s === undefined) this.contents.set(key, ns, this.create());
-      else {
-        s.acc = this.create();
-        this.sessions.store(key, s);
-      }
-    }
     this.early?.reset(key, ns);
     this.out.event(result, end - 1);
   }
 
-  private purge(key: K, ns: number): void {
-    if (this.kind !== 2) this.contents.delete(key, ns);
-    this.early?.reset(key, ns);
+  private undefinedAccumulator(call: string, fix: string): InvalidArgumentError {
+    return new InvalidArgumentError(`${NAME}: aggregate.${call} returned undefined; an accumulator must be a value (${fix})`);
   }
 
-  // --- early firings ------------------------------------------------------------------
-
-  private readonly onEarlyTimer = (key: K, ns: number): void => {
-    if (this.kind === 2) {
-      const s = this.sessions.named(key, ns);
-      if (s !== undefined && s.end - 1 > this.wm) this.fire(key, ns, s.start, s.end, s.acc, 'early', s);
-      return;
-    }
-    const acc = this.contents.get(key, ns);
-    if (acc !== undefined && ns + this.size - 1 > this.wm) this.fire(key, ns, ns, ns + this.size, acc, 'early');
-  };
+  private readonly onEarlyTimer = (key: K, ns: number): void => this.layout.onEarlyTimer(key, ns);
 
   // --- snapshots ----------------------------------------------------------------------
 
@@ -370,6 +201,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
     const { everyEvents, every, panes } = this.spec.trigger;
     return {
       window: { ...this.spec.window },
+      layout: this.layout.name,
       allowedLateness: this.lateness,
       aggregate: this.agg.name ?? null,
       trigger: { everyEvents: everyEvents ?? null, every: every ?? null, panes },
@@ -386,7 +218,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>> {
       throw new StateError(`${NAME}: the snapshot's state is not in the ${FORMAT} format (got ${show(s)}); ${fix}`);
     }
     const mine = this.config();
-    for (const field of ['window', 'allowedLateness', 'aggregate', 'trigger'] as const) {
+    for (const field of ['window', 'allowedLateness', 'aggregate', 'trigger', 'layout'] as const) {
       const theirs = JSON.stringify(s.config[field]);
       if (theirs !== JSON.stringify(mine[field])) {
         throw new StateError(

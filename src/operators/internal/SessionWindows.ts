@@ -1,0 +1,119 @@
+import type { OrderedTable, ValueCell } from '../../state/StateBackend.js';
+import type { Timestamped } from '../../time/elements.js';
+import { MergingSessions, type Session } from './sessionMerge.js';
+import type { Firing, WindowCore, WindowLayout } from './windowLayout.js';
+
+/**
+ * @internal Session windows: each key's live sessions in an ordered table by start
+ * ({@link MergingSessions}), and a timer per session, re-armed lazily: extending a session
+ * leaves its timer early, and the early timer re-arms itself at the session's current
+ * `end − 1` when it fires. A session's namespace (timers, early panes) is the timestamp of
+ * the event that opened it. Sessions due at one timer time fire together, in the order they
+ * were opened (a merged session from its oldest part).
+ */
+export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
+  readonly name = 'sessions';
+  private readonly sessions: MergingSessions<K, A>;
+  /** The sequence number of the next session opened; in state at snapshots. */
+  private seq: number;
+  /** Sessions due at one timer time, fired together in `seq` order. */
+  private readonly due: [key: K, s: Session<A>, fire: boolean, purge: boolean][] = [];
+
+  constructor(
+    private readonly core: WindowCore<T, K, A>,
+    table: OrderedTable<K, Session<A>>,
+    private readonly seqCell: ValueCell<number>,
+    private readonly gap: number,
+  ) {
+    this.sessions = new MergingSessions(table, (a, b) => core.merge(a, b));
+    this.seq = seqCell.get();
+  }
+
+  onEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
+    const core = this.core;
+    const wm = core.wm;
+    const change = this.sessions.add(key, t, t + this.gap, core.lateness, wm);
+    if (change === undefined) return core.late(value, t, element);
+    let session: Session<A>;
+    if (change === null) {
+      session = { start: t, end: t + this.gap, ns: t, seq: this.seq++, acc: core.create() };
+      this.seqCell.set(this.seq);
+      this.arm(key, session);
+    } else {
+      session = change.session;
+      // Absorbed sessions' timers are left to fire: they find no session under their namespace.
+      if (core.early !== undefined) for (const ns of change.absorbed) core.early.merge(key, ns, session.ns);
+      // A session that fired and now ends later again needs a timer at or before its next due time.
+      if (change.firedBefore && session.end - 1 > wm) this.arm(key, session);
+    }
+    session.acc = core.add(session.acc, value, t);
+    this.sessions.store(key, session);
+    if (session.end - 1 <= wm) this.fire(key, session, 'late');
+    else if (core.early?.onEvent(key, session.ns, core.time)) this.fire(key, session, 'early');
+  }
+
+  advance(watermark: number): void {
+    const timers = this.core.timers;
+    // One timer time at a time, so that sessions due together fire in creation order.
+    for (let at = timers.peek(); at <= watermark && at !== Infinity; at = timers.peek()) {
+      timers.advanceTo(at, this.onTimer);
+      this.fireDue();
+    }
+  }
+
+  onEarlyTimer(key: K, ns: number): void {
+    const s = this.sessions.named(key, ns);
+    if (s !== undefined && s.end - 1 > this.core.wm) this.fire(key, s, 'early');
+  }
+
+  reset(): void {
+    this.seq = this.seqCell.get();
+  }
+
+  /** Arms the session's next due time: its on-time firing, or its purge once it has fired. */
+  private arm(key: K, s: Session<A>): void {
+    const core = this.core;
+    const due = s.end - 1 > core.wm ? s.end - 1 : s.end - 1 + core.lateness;
+    core.timers.register(due, key, s.ns);
+    core.timerAt(due);
+  }
+
+  /** Decides what a session timer means now; firings and purges wait in `due` for {@link fireDue}. */
+  private readonly onTimer = (time: number, key: K | null, ns: number): void => {
+    const s = this.sessions.named(key as K, ns);
+    if (s === undefined) return; // the session merged into another, or was purged
+    const fireAt = s.end - 1;
+    const purgeAt = fireAt + this.core.lateness;
+    if (time < fireAt || (time > fireAt && time < purgeAt)) {
+      this.core.timers.register(time < fireAt ? fireAt : purgeAt, key, ns); // extended since armed
+      return;
+    }
+    const fire = time === fireAt;
+    const purge = !fire || this.core.lateness === 0;
+    if (!purge) this.core.timers.register(purgeAt, key, ns);
+    this.due.push([key as K, s, fire, purge]);
+  };
+
+  private fireDue(): void {
+    const due = this.due;
+    if (due.length > 1) due.sort((x, y) => x[1].seq - y[1].seq);
+    for (const [key, s, fire, purge] of due) {
+      if (fire) this.fire(key, s, 'on-time');
+      if (purge) {
+        this.core.early?.reset(key, s.ns);
+        this.sessions.delete(key, s);
+      }
+    }
+    due.length = 0;
+  }
+
+  /** Emits a session's result; a discarding firing writes the reset session back. */
+  private fire(key: K, s: Session<A>, firing: Firing): void {
+    const core = this.core;
+    core.emit(key, s.ns, s.start, s.end, s.acc, firing);
+    if (core.discarding) {
+      s.acc = core.create();
+      this.sessions.store(key, s);
+    }
+  }
+}
