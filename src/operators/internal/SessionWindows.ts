@@ -3,6 +3,9 @@ import type { Timestamped } from '../../time/elements.js';
 import { MergingSessions, type Session } from './sessionMerge.js';
 import type { Firing, WindowCore, WindowLayout } from './windowLayout.js';
 
+const FIRE = 1;
+const PURGE = 2;
+
 /**
  * @internal Session windows: each key's live sessions in an ordered table by start
  * ({@link MergingSessions}), and a timer per session, re-armed lazily: extending a session
@@ -16,8 +19,10 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
   private readonly sessions: MergingSessions<K, A>;
   /** The sequence number of the next session opened; in state at snapshots. */
   private seq: number;
-  /** Sessions due at one timer time, fired together in `seq` order. */
-  private readonly due: [key: K, s: Session<A>, fire: boolean, purge: boolean][] = [];
+  /** Sessions due at one timer time, fired together in `seq` order: their keys, sessions, and what is due (1 fire, 2 purge). */
+  private readonly dueKeys: K[] = [];
+  private readonly dueSessions: Session<A>[] = [];
+  private readonly dueWhat: number[] = [];
 
   constructor(
     private readonly core: WindowCore<T, K, A>,
@@ -32,19 +37,18 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
   onEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
     const core = this.core;
     const wm = core.wm;
-    const change = this.sessions.add(key, t, t + this.gap, core.lateness, wm);
-    if (change === undefined) return core.late(value, t, element);
-    let session: Session<A>;
-    if (change === null) {
+    const sessions = this.sessions;
+    let session = sessions.add(key, t, t + this.gap, core.lateness, wm);
+    if (session === undefined) return core.late(value, t, element);
+    if (session === null) {
       session = { start: t, end: t + this.gap, ns: t, seq: this.seq++, acc: core.create() };
       this.seqCell.set(this.seq);
       this.arm(key, session);
     } else {
-      session = change.session;
       // Absorbed sessions' timers are left to fire: they find no session under their namespace.
-      if (core.early !== undefined) for (const ns of change.absorbed) core.early.merge(key, ns, session.ns);
+      if (core.early !== undefined) for (const ns of sessions.absorbed) core.early.merge(key, ns, session.ns);
       // A session that fired and now ends later again needs a timer at or before its next due time.
-      if (change.firedBefore && session.end - 1 > wm) this.arm(key, session);
+      if (sessions.firedBefore && session.end - 1 > wm) this.arm(key, session);
     }
     session.acc = core.add(session.acc, value, t);
     this.sessions.store(key, session);
@@ -91,20 +95,30 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
     const fire = time === fireAt;
     const purge = !fire || this.core.lateness === 0;
     if (!purge) this.core.timers.register(purgeAt, key, ns);
-    this.due.push([key as K, s, fire, purge]);
+    this.dueKeys.push(key as K);
+    this.dueSessions.push(s);
+    this.dueWhat.push((fire ? FIRE : 0) | (purge ? PURGE : 0));
   };
 
   private fireDue(): void {
-    const due = this.due;
-    if (due.length > 1) due.sort((x, y) => x[1].seq - y[1].seq);
-    for (const [key, s, fire, purge] of due) {
-      if (fire) this.fire(key, s, 'on-time');
-      if (purge) {
-        this.core.early?.reset(key, s.ns);
-        this.sessions.delete(key, s);
-      }
+    const { dueKeys, dueSessions, dueWhat } = this;
+    const n = dueKeys.length;
+    if (n === 1) this.settle(dueKeys[0]!, dueSessions[0]!, dueWhat[0]!);
+    else if (n > 1) {
+      const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => dueSessions[x]!.seq - dueSessions[y]!.seq);
+      for (const i of order) this.settle(dueKeys[i]!, dueSessions[i]!, dueWhat[i]!);
     }
-    due.length = 0;
+    dueKeys.length = 0;
+    dueSessions.length = 0;
+    dueWhat.length = 0;
+  }
+
+  private settle(key: K, s: Session<A>, what: number): void {
+    if ((what & FIRE) !== 0) this.fire(key, s, 'on-time');
+    if ((what & PURGE) !== 0) {
+      this.core.early?.reset(key, s.ns);
+      this.sessions.delete(key, s);
+    }
   }
 
   /** Emits a session's result; a discarding firing writes the reset session back. */

@@ -14,16 +14,6 @@ export interface Session<A> {
   acc: A;
 }
 
-/** @internal What adding a window to a key's sessions did. */
-export interface SessionChange<A> {
-  /** The session the window is now part of: not yet stored (the caller adds its event, then {@link MergingSessions.store}s it). */
-  readonly session: Session<A>;
-  /** The namespaces of the sessions merged into `session` (removed from the table). */
-  readonly absorbed: readonly number[];
-  /** Whether `session` had already fired on time before it grew (`end − 1 <= watermark`). */
-  readonly firedBefore: boolean;
-}
-
 const NONE: readonly never[] = [];
 
 /**
@@ -34,6 +24,11 @@ const NONE: readonly never[] = [];
  * values sees all of them.
  */
 export class MergingSessions<K, A> {
+  /** What the last {@link add} that met a session did: the namespaces it merged away (removed from the table)… */
+  absorbed: readonly number[] = NONE;
+  /** …and whether the session had already fired on time before it grew (`end − 1 <= watermark`). */
+  firedBefore = false;
+
   constructor(
     private readonly table: OrderedTable<K, Session<A>>,
     private readonly mergeAccs: (a: A, b: A) => A,
@@ -41,11 +36,13 @@ export class MergingSessions<K, A> {
 
   /**
    * Adds the window `[start, end)` of a new event: every session that overlaps or touches it
-   * joins the earliest such session, whose accumulator absorbs the others'. Returns `null`
-   * when it meets no live session (the caller opens one), and `undefined` when, moreover, it
-   * is itself past `end − 1 + lateness` (the event is late).
+   * joins the earliest such session, whose accumulator absorbs the others'. Returns that
+   * session, not yet stored (the caller adds its event, then {@link store}s it; {@link absorbed}
+   * and {@link firedBefore} say what happened); `null` when the window meets no live session
+   * (the caller opens one), and `undefined` when, moreover, it is itself past
+   * `end − 1 + lateness` (the event is late).
    */
-  add(key: K, start: number, end: number, lateness: number, watermark: number): SessionChange<A> | null | undefined {
+  add(key: K, start: number, end: number, lateness: number, watermark: number): Session<A> | null | undefined {
     let p = this.table.floor(key, end);
     let target = p === undefined ? undefined : this.table.get(key, p)!;
     if (target === undefined || target.end < start) return end - 1 + lateness <= watermark ? undefined : null;
@@ -57,13 +54,14 @@ export class MergingSessions<K, A> {
       (absorbed ??= []).push(target);
       target = earlier;
     }
-    const firedBefore = target.end - 1 <= watermark;
+    this.firedBefore = target.end - 1 <= watermark;
     const oldStart = target.start;
     if (start < target.start) target.start = start;
     if (end > target.end) target.end = end;
     if (absorbed === undefined) {
       if (target.start !== oldStart) this.table.delete(key, oldStart);
-      return { session: target, absorbed: NONE, firedBefore };
+      this.absorbed = NONE;
+      return target;
     }
     // Absorbed sessions come latest first; fold them in start order.
     for (let i = absorbed.length - 1; i >= 0; i--) {
@@ -74,7 +72,8 @@ export class MergingSessions<K, A> {
       this.table.delete(key, gone.start);
     }
     if (target.start !== oldStart) this.table.delete(key, oldStart);
-    return { session: target, absorbed: absorbed.map((s) => s.ns), firedBefore };
+    this.absorbed = absorbed.map((s) => s.ns);
+    return target;
   }
 
   /** Writes a session (new or changed) back. */
