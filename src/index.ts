@@ -37,9 +37,9 @@ export { flatMapEvents } from './operators/flatMapEvents.js';
 export { mergeEventTime } from './operators/mergeEventTime.js';
 export type { WindowAggregateConfig, WindowAggregateMetrics } from './operators/windowAggregate.js';
 export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
-export type { DeadLetter, DeadLetterRoute } from './operators/internal/deadLetter.js';
-export type { MeteredOperator } from './operators/internal/metered.js';
-export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/engine.js';
+export type { DeadLetter, DeadLetterRoute } from './operators/internal/chain/deadLetter.js';
+export type { MeteredOperator } from './operators/internal/chain/metered.js';
+export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/chain/engine.js';
 
 // State
 export type { KeyedTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';

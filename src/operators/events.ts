@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement, Timestamped } from '../time/elements.js';
-import { EVENTS, chainTerminal } from './internal/ChainObservable.js';
+import { EVENTS, chainTerminal } from './internal/chain/ChainObservable.js';
 
 /**
  * Keeps only the events (with their timestamps), dropping watermarks, barriers and status

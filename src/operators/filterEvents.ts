@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
 import { requireFunction } from '../time/validate.js';
-import { chainStage } from './internal/ChainObservable.js';
-import { ForwardingStage, type Stage } from './internal/Stage.js';
+import { chainStage } from './internal/chain/ChainObservable.js';
+import { ForwardingStage, type Stage } from './internal/chain/Stage.js';
 
 /**
  * Keeps the events that satisfy `predicate`; other elements pass unchanged.

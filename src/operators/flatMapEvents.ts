@@ -2,8 +2,8 @@ import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
 import { requireFunction } from '../time/validate.js';
 import type { Subscriber } from 'rxjs';
-import { chainStage } from './internal/ChainObservable.js';
-import { ForwardingStage, type Stage } from './internal/Stage.js';
+import { chainStage } from './internal/chain/ChainObservable.js';
+import { ForwardingStage, type Stage } from './internal/chain/Stage.js';
 
 /**
  * Maps each event to zero or more values (any iterable, synchronously), all with the

@@ -2,8 +2,8 @@ import { Observable, Subscriber, type ObservableInput, from } from 'rxjs';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { StreamContractError } from '../errors/StreamContractError.js';
 import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
-import { ChainContext } from './internal/Stage.js';
-import { WatermarkValve } from './internal/WatermarkValve.js';
+import { ChainContext } from './internal/chain/Stage.js';
+import { WatermarkValve } from './internal/chain/WatermarkValve.js';
 
 const NAME = 'mergeEventTime';
 

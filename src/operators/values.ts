@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../time/elements.js';
-import { VALUES, chainTerminal } from './internal/ChainObservable.js';
+import { VALUES, chainTerminal } from './internal/chain/ChainObservable.js';
 
 /**
  * Leaves event time: emits the values of events and drops watermarks, barriers and

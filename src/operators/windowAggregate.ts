@@ -7,12 +7,12 @@ import type { StreamElement, Timestamped } from '../time/elements.js';
 import { afterWatermark, type Trigger } from '../time/triggers.js';
 import { requireFunction, requireNonNegative, requireScheduler } from '../time/validate.js';
 import { checkWindow, type WindowAssigner, type WindowResult } from '../time/windows.js';
-import { chainStage } from './internal/ChainObservable.js';
-import { toHandler, type DeadLetterRoute } from './internal/deadLetter.js';
-import type { Engine } from './internal/engine.js';
-import { engineStage } from './internal/EngineStage.js';
-import { metered, type MeteredOperator } from './internal/metered.js';
-import { WindowEngine } from './internal/WindowEngine.js';
+import { chainStage } from './internal/chain/ChainObservable.js';
+import { toHandler, type DeadLetterRoute } from './internal/chain/deadLetter.js';
+import type { Engine } from './internal/chain/engine.js';
+import { engineStage } from './internal/chain/EngineStage.js';
+import { metered, type MeteredOperator } from './internal/chain/metered.js';
+import { WindowEngine } from './internal/windows/WindowEngine.js';
 
 /** Configuration of {@link windowAggregate}. */
 export interface WindowAggregateConfig<T, K, A, R> {

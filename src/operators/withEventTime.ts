@@ -6,11 +6,11 @@ import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { ACTIVE, IDLE, type StreamElement } from '../time/elements.js';
 import { requireFunction, requireNonNegative, requirePositive, requireScheduler } from '../time/validate.js';
 import { BoundedOutOfOrderness, monotonousTimestamps, type WatermarkGenerator, type WatermarkStrategy } from '../time/watermarkStrategies.js';
-import { ChainEntry } from './internal/ChainEntry.js';
-import { chainRoot } from './internal/ChainObservable.js';
-import { toHandler, type DeadLetter, type DeadLetterRoute } from './internal/deadLetter.js';
-import { metered, type MeteredOperator } from './internal/metered.js';
-import type { ChainContext, Stage } from './internal/Stage.js';
+import { ChainEntry } from './internal/chain/ChainEntry.js';
+import { chainRoot } from './internal/chain/ChainObservable.js';
+import { toHandler, type DeadLetter, type DeadLetterRoute } from './internal/chain/deadLetter.js';
+import { metered, type MeteredOperator } from './internal/chain/metered.js';
+import type { ChainContext, Stage } from './internal/chain/Stage.js';
 
 const NAME = 'withEventTime';
 

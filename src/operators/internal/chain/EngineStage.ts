@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { InvalidTimestampError } from '../../errors/InvalidTimestampError.js';
-import { InvalidWatermarkError } from '../../errors/InvalidWatermarkError.js';
-import type { Barrier, Timestamped, WatermarkStatus } from '../../time/elements.js';
+import { InvalidTimestampError } from '../../../errors/InvalidTimestampError.js';
+import { InvalidWatermarkError } from '../../../errors/InvalidWatermarkError.js';
+import type { Barrier, Timestamped, WatermarkStatus } from '../../../time/elements.js';
 import type { DeadLetter } from './deadLetter.js';
 import type { Engine, ProcessingTime } from './engine.js';
 import type { ChainContext, Stage, StageFactory } from './Stage.js';

@@ -1,6 +1,6 @@
 import type { PartialObserver } from 'rxjs';
-import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
-import { show } from '../../errors/show.js';
+import { InvalidArgumentError } from '../../../errors/InvalidArgumentError.js';
+import { show } from '../../../errors/show.js';
 
 /** An input element an operator could not process, with the reason. */
 export interface DeadLetter<T = unknown> {

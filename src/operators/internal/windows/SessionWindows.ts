@@ -1,5 +1,5 @@
-import type { OrderedTable, ValueCell } from '../../state/StateBackend.js';
-import type { Timestamped } from '../../time/elements.js';
+import type { OrderedTable, ValueCell } from '../../../state/StateBackend.js';
+import type { Timestamped } from '../../../time/elements.js';
 import { MergingSessions, type Session } from './sessionMerge.js';
 import type { Firing, WindowCore, WindowLayout } from './windowLayout.js';
 

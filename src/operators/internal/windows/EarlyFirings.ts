@@ -1,6 +1,6 @@
-import type { KeyedTable, StateBackend, TimerQueue } from '../../state/StateBackend.js';
-import type { Trigger } from '../../time/triggers.js';
-import type { ProcessingTime } from './engine.js';
+import type { KeyedTable, StateBackend, TimerQueue } from '../../../state/StateBackend.js';
+import type { Trigger } from '../../../time/triggers.js';
+import type { ProcessingTime } from '../chain/engine.js';
 
 /**
  * @internal The state of Beam-style early firings, by (key, window namespace), all in the

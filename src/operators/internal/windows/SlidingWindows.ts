@@ -1,6 +1,6 @@
-import type { KeyedTable } from '../../state/StateBackend.js';
-import type { Timestamped } from '../../time/elements.js';
-import { windowStart } from '../../time/windowMath.js';
+import type { KeyedTable } from '../../../state/StateBackend.js';
+import type { Timestamped } from '../../../time/elements.js';
+import { windowStart } from '../../../time/windowMath.js';
 import type { WindowCore, WindowLayout } from './windowLayout.js';
 
 /** The timer key of a fixed window: one timer fires (or purges) every key of the window. */

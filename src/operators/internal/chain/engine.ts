@@ -1,4 +1,4 @@
-import type { ControlElement, Timestamped } from '../../time/elements.js';
+import type { ControlElement, Timestamped } from '../../../time/elements.js';
 
 /**
  * Where an engine sends what it emits. The RxJS adapter turns these calls into

@@ -1,5 +1,5 @@
 import type { Subscriber } from 'rxjs';
-import type { Barrier, WatermarkStatus } from '../../time/elements.js';
+import type { Barrier, WatermarkStatus } from '../../../time/elements.js';
 
 /**
  * @internal One operator inside a chain (Flink's chained operators): it receives events

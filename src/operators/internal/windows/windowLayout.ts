@@ -1,8 +1,8 @@
-import type { TimerQueue } from '../../state/StateBackend.js';
-import type { Timestamped } from '../../time/elements.js';
-import type { WindowResult } from '../../time/windows.js';
+import type { TimerQueue } from '../../../state/StateBackend.js';
+import type { Timestamped } from '../../../time/elements.js';
+import type { WindowResult } from '../../../time/windows.js';
 import type { EarlyFirings } from './EarlyFirings.js';
-import type { ProcessingTime } from './engine.js';
+import type { ProcessingTime } from '../chain/engine.js';
 
 /** @internal How a window fired. */
 export type Firing = WindowResult<unknown, unknown>['firing'];

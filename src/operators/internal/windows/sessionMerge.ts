@@ -1,4 +1,4 @@
-import type { OrderedTable } from '../../state/StateBackend.js';
+import type { OrderedTable } from '../../../state/StateBackend.js';
 
 /**
  * @internal One live session window of a key, `[start, end)`, with its accumulator: the

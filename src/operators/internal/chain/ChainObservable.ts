@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import { InvalidWatermarkError } from '../../errors/InvalidWatermarkError.js';
-import { StreamContractError } from '../../errors/StreamContractError.js';
-import type { StreamElement } from '../../time/elements.js';
+import { InvalidWatermarkError } from '../../../errors/InvalidWatermarkError.js';
+import { StreamContractError } from '../../../errors/StreamContractError.js';
+import type { StreamElement } from '../../../time/elements.js';
 import { ChainEntry } from './ChainEntry.js';
 import { ChainContext, type Stage, type StageFactory } from './Stage.js';
 
