@@ -63,6 +63,13 @@ export interface NamespaceTable<K, V> {
   delete(key: K): void;
   /** The keys that have a value here, in insertion order (a copy). */
   keys(): Iterable<K>;
+  /**
+   * Calls `f` for each `(value, key)` here, in insertion order, without copying. `f` may `set`
+   * keys that are already here (a discarding window resets its accumulators), nothing else.
+   */
+  forEach(f: (value: V, key: K) => void): void;
+  /** Removes every key of this namespace (a window purged at once). */
+  clear(): void;
   /** Number of keys with a value here. */
   readonly size: number;
 }

@@ -37,6 +37,8 @@ export class CopyingStateBackend implements StateBackend {
           set: (key, value) => ns.set(key, copy(value)),
           delete: (key) => ns.delete(key),
           keys: () => ns.keys(),
+          forEach: (f) => ns.forEach((value, key) => f(copy(value), key)),
+          clear: () => ns.clear(),
           get size() {
             return ns.size;
           },

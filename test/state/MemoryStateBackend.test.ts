@@ -98,6 +98,28 @@ describe('MemoryStateBackend namespace views', () => {
     expect(late.get('c')).toBe(3);
   });
 
+  it('forEach visits (value, key) in insertion order and allows resetting existing keys; clear empties the namespace at once', () => {
+    const b = new MemoryStateBackend();
+    const t = b.table<string, number, number>('t');
+    const w = t.namespace(3);
+    w.set('a', 1);
+    w.set('b', 2);
+    t.set('c', 4, 9);
+    const seen: [string, number][] = [];
+    w.forEach((v, k) => {
+      seen.push([k, v]);
+      w.set(k, 0);
+    });
+    expect(seen).toEqual([['a', 1], ['b', 2]]);
+    expect([w.get('a'), w.get('b'), t.size]).toEqual([0, 0, 3]);
+    w.clear();
+    expect([w.size, t.size, t.get('c', 4)]).toEqual([0, 1, 9]);
+    expect(b.snapshot().tables['t']).toEqual([[4, [['c', 9]]]]);
+    w.clear(); // clearing an empty namespace changes nothing
+    w.set('d', 5);
+    expect([t.get('d', 3), t.size]).toEqual([5, 2]);
+  });
+
   it('snapshot and restore see what views wrote', () => {
     const b = new MemoryStateBackend();
     b.table<string, number, number>('t').namespace(1).set('k', 7);

@@ -20,6 +20,18 @@ describe('CopyingStateBackend', () => {
     expect(t.size).toBe(0);
   });
 
+  it('namespace views copy too: what get and forEach hand out is a copy; clear empties the namespace', () => {
+    const t = new CopyingStateBackend().table<string, number, { n: number }>('t');
+    const w = t.namespace(1);
+    w.set('a', { n: 1 });
+    w.get('a')!.n = 2;
+    w.forEach((v) => (v.n = 3));
+    expect(w.get('a')).toEqual({ n: 1 });
+    expect([...w.keys()]).toEqual(['a']);
+    w.clear();
+    expect([w.size, t.size]).toEqual([0, 0]);
+  });
+
   it('ordered tables and value cells copy too; primitives pass as they are', () => {
     const b = new CopyingStateBackend();
     const o = b.ordered<string, number[]>('o');

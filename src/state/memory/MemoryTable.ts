@@ -114,6 +114,18 @@ export class MemoryNamespace<K, N, V> implements NamespaceTable<K, V> {
     return [...this.current().keys()];
   }
 
+  forEach(f: (value: V, key: K) => void): void {
+    this.current().forEach(f);
+  }
+
+  clear(): void {
+    const m = this.current();
+    if (m.size === 0) return;
+    this.table.count -= m.size;
+    this.table.detach(this);
+    this.map = new Map();
+  }
+
   /** The namespace's Map: this view's own while it holds entries, else whatever view holds them now. */
   private current(): Map<K, V> {
     if (this.map.size > 0 && this.generation === this.table.generation) return this.map;

@@ -166,19 +166,19 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     const { core, table } = this;
     if (this.perWindow === 1) {
       const view = table.namespace(start);
-      for (const key of view.keys()) {
-        core.emit(key, start, start, end, view.get(key)!, 'on-time');
-        if (core.discarding) view.set(key, core.create());
-      }
+      if (core.discarding) {
+        view.forEach((acc, key) => {
+          core.emit(key, start, start, end, acc, 'on-time');
+          view.set(key, core.create());
+        });
+      } else view.forEach((acc, key) => core.emit(key, start, start, end, acc, 'on-time'));
       return;
     }
     // Each key's accumulator: the first pane's as it is, then a fresh merge of all of them.
     const accs = new Map<K, A>();
     const owned = new Set<K>();
     for (let q = start; q < end; q += this.pane) {
-      const view = table.namespace(q);
-      for (const key of view.keys()) {
-        const x = view.get(key)!;
+      table.namespace(q).forEach((x, key) => {
         const acc = accs.get(key);
         if (acc === undefined) accs.set(key, x);
         else if (owned.has(key)) accs.set(key, core.merge(acc, x));
@@ -186,7 +186,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
           accs.set(key, core.merge(core.merge(core.create(), acc), x));
           owned.add(key);
         }
-      }
+      });
     }
     for (const [key, acc] of accs) core.emit(key, start, start, end, acc, 'on-time');
   }
@@ -197,10 +197,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     if (core.early !== undefined) {
       for (let q = start; q < start + this.size; q += this.pane) for (const key of table.namespace(q).keys()) core.early.reset(key, start);
     }
-    for (let q = start, until = start + Math.min(this.slide, this.size); q < until; q += this.pane) {
-      const view = table.namespace(q);
-      for (const key of view.keys()) view.delete(key);
-    }
+    for (let q = start, until = start + Math.min(this.slide, this.size); q < until; q += this.pane) table.namespace(q).clear();
   }
 }
 
