@@ -19,6 +19,8 @@ import type { KeyedTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue,
  * ```
  */
 export class MemoryStateBackend implements StateBackend {
+  /** `get` returns the stored value itself: a value changed in place is stored. */
+  readonly sharesValues = true;
   private readonly tables = new Map<string, MemoryTable<unknown, unknown, unknown>>();
   private readonly orderedTables = new Map<string, MemoryOrderedTable<unknown, unknown>>();
   private readonly timerQueues = new Map<string, MemoryTimerQueue<unknown, unknown>>();

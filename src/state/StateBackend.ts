@@ -175,6 +175,13 @@ export interface StateSnapshot {
  * backend (LMDB) implements the same interface.
  */
 export interface StateBackend {
+  /**
+   * `true` when `get` hands out the stored value itself, so that a value changed in place is
+   * already stored (the memory backend). Operators may then skip writing back a value they
+   * changed in place. Absent or `false` (a backend that copies or serializes values): every
+   * change is written back with `set`.
+   */
+  readonly sharesValues?: boolean | undefined;
   /** The keyed table called `name`, created empty on first use. */
   table<K, N, V>(name: string): KeyedTable<K, N, V>;
   /** The ordered table called `name`, created empty on first use. */

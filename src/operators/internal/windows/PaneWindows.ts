@@ -39,6 +39,13 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
   private gap = false;
   private readonly armed = new Float64Array(ARMED).fill(NaN);
   private nextArmed = 0;
+  /**
+   * The last key's accumulator in the current pane, when the backend shares values: a run of
+   * one key (a global window) then costs no state lookups. `hasLast` is false when unknown.
+   */
+  private lastKey: K | undefined = undefined;
+  private lastAcc: A | undefined = undefined;
+  private hasLast = false;
 
   constructor(
     private readonly core: WindowCore<T, K, A>,
@@ -62,9 +69,14 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     // The last window of the pane ends latest: when it is purged, so are all the others.
     if (this.last + size - 1 + core.lateness <= wm) return core.late(value, t, element);
     const view = this.view!;
-    const acc = view.get(key);
+    const acc = this.hasLast && key === this.lastKey ? this.lastAcc : view.get(key);
     const next = core.add(acc === undefined ? core.create() : acc, value, t);
-    view.set(key, next);
+    if (next !== acc || !core.sharesValues) view.set(key, next);
+    if (core.sharesValues) {
+      this.lastKey = key;
+      this.lastAcc = next;
+      this.hasLast = true;
+    }
     // Windows of the pane that have fired re-fire, late; those that have not may fire early.
     if (this.first + size - 1 <= wm) this.refire(key, wm, next);
     if (core.early !== undefined) this.earlyEvent(key, wm, next);
@@ -79,6 +91,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
   }
 
   reset(): void {
+    this.hasLast = false;
     this.lo = NaN;
     this.view = undefined;
     this.armed.fill(NaN);
@@ -86,6 +99,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
 
   /** Makes the pane of `t` current: its state view and its windows, whose timers it registers once. */
   private enter(t: number): void {
+    this.hasLast = false;
     const p = (this.lo = windowStart(t, this.pane, this.paneOffset));
     const last = (this.last = windowStart(p, this.slide, this.offset));
     this.gap = last + this.size <= p;
@@ -135,7 +149,10 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     else acc = this.assemble(key, start);
     if (acc === undefined) return;
     this.core.emit(key, start, start, start + this.size, acc, firing);
-    if (this.core.discarding) this.table.set(key, start, this.core.create());
+    if (this.core.discarding) {
+      this.table.set(key, start, this.core.create());
+      this.hasLast = false;
+    }
   }
 
   /** One key's window: the merge of its panes' accumulators (never changing them). */
@@ -164,6 +181,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
   /** The on-time firing of every key of the window at `start`. */
   private fireAll(start: number, end: number): void {
     const { core, table } = this;
+    if (core.discarding) this.hasLast = false;
     if (this.perWindow === 1) {
       const view = table.namespace(start);
       if (core.discarding) {
@@ -194,6 +212,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
   /** The window at `start` is past its lateness: its panes that no later window holds go, with its early panes. */
   private purge(start: number): void {
     const { core, table } = this;
+    this.hasLast = false;
     if (core.early !== undefined) {
       for (let q = start; q < start + this.size; q += this.pane) for (const key of table.namespace(q).keys()) core.early.reset(key, start);
     }

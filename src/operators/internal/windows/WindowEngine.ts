@@ -79,6 +79,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>>, 
 
   readonly lateness: number;
   readonly discarding: boolean;
+  readonly sharesValues: boolean;
   readonly early: EarlyFirings<K> | undefined;
   readonly timers: TimerQueue<K | null, number>;
   private readonly backend: StateBackend;
@@ -95,6 +96,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>>, 
     this.discarding = spec.trigger.panes === 'discarding';
 
     const b = (this.backend = spec.state ?? new MemoryStateBackend());
+    this.sharesValues = b.sharesValues === true;
     this.timers = b.timers('timers');
     const fireEarly = spec.trigger.everyEvents !== undefined || spec.trigger.every !== undefined;
     this.early = fireEarly ? new EarlyFirings<K>(b, spec.trigger) : undefined;

@@ -17,6 +17,8 @@ export interface WindowCore<T, K, A> {
   readonly lateness: number;
   /** Discarding panes: every firing starts the window's accumulator afresh. */
   readonly discarding: boolean;
+  /** The backend hands out stored values themselves: an accumulator changed in place needs no `set`. */
+  readonly sharesValues: boolean;
   readonly early: EarlyFirings<K> | undefined;
   readonly time: ProcessingTime;
   /** Event-time timers: fixed windows use one per window (key `null`), sessions one per session. */
