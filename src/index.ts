@@ -42,7 +42,7 @@ export type { MeteredOperator } from './operators/internal/chain/metered.js';
 export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/chain/engine.js';
 
 // State
-export type { KeyedTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
+export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
 
 // Errors

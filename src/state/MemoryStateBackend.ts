@@ -1,8 +1,9 @@
 import { StateError } from '../errors/StateError.js';
+import { MemoryMapTable } from './memory/MemoryMapTable.js';
 import { MemoryOrderedTable } from './memory/MemoryOrderedTable.js';
 import { MemoryTable } from './memory/MemoryTable.js';
 import { MemoryTimerQueue } from './memory/MemoryTimerQueue.js';
-import type { KeyedTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './StateBackend.js';
+import type { KeyedTable, MapTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './StateBackend.js';
 
 /**
  * The in-memory state backend, the default of every stateful operator. State is held in
@@ -23,6 +24,7 @@ export class MemoryStateBackend implements StateBackend {
   readonly sharesValues = true;
   private readonly tables = new Map<string, MemoryTable<unknown, unknown, unknown>>();
   private readonly orderedTables = new Map<string, MemoryOrderedTable<unknown, unknown>>();
+  private readonly mapTables = new Map<string, MemoryMapTable<unknown, unknown, unknown>>();
   private readonly timerQueues = new Map<string, MemoryTimerQueue<unknown, unknown>>();
   private readonly cells = new Map<string, MemoryCell<unknown>>();
 
@@ -36,6 +38,12 @@ export class MemoryStateBackend implements StateBackend {
     let t = this.orderedTables.get(name);
     if (t === undefined) this.orderedTables.set(name, (t = new MemoryOrderedTable()));
     return t as unknown as OrderedTable<K, V>;
+  }
+
+  maps<K, MK, V>(name: string): MapTable<K, MK, V> {
+    let t = this.mapTables.get(name);
+    if (t === undefined) this.mapTables.set(name, (t = new MemoryMapTable()));
+    return t as unknown as MapTable<K, MK, V>;
   }
 
   timers<K, N>(name: string): TimerQueue<K, N> {
@@ -59,7 +67,11 @@ export class MemoryStateBackend implements StateBackend {
     for (const [name, q] of this.timerQueues) timers[name] = q.dump();
     const values: Record<string, unknown> = {};
     for (const [name, c] of this.cells) values[name] = c.get();
-    return structuredClone({ format: 'tidemark-state/1', tables, ordered, timers, values });
+    if (this.mapTables.size === 0) return structuredClone({ format: 'tidemark-state/1', tables, ordered, timers, values });
+    // Only backends that have map tables write the field: other snapshots stay as they were.
+    const maps: Record<string, [unknown, [unknown, unknown][]][]> = {};
+    for (const [name, t] of this.mapTables) maps[name] = t.dump();
+    return structuredClone({ format: 'tidemark-state/1', tables, ordered, maps, timers, values });
   }
 
   restore(snapshot: StateSnapshot): void {
@@ -72,9 +84,11 @@ export class MemoryStateBackend implements StateBackend {
     const s = structuredClone(snapshot);
     for (const t of this.tables.values()) t.load([]);
     for (const t of this.orderedTables.values()) t.load([]);
+    for (const t of this.mapTables.values()) t.load([]);
     for (const q of this.timerQueues.values()) q.load([]);
     for (const [name, rows] of Object.entries(s.tables)) (this.table(name) as MemoryTable<unknown, unknown, unknown>).load(rows);
     for (const [name, rows] of Object.entries(s.ordered ?? {})) (this.ordered(name) as MemoryOrderedTable<unknown, unknown>).load(rows);
+    for (const [name, rows] of Object.entries(s.maps ?? {})) (this.maps(name) as MemoryMapTable<unknown, unknown, unknown>).load(rows);
     for (const [name, rows] of Object.entries(s.timers)) (this.timers(name) as MemoryTimerQueue<unknown, unknown>).load(rows);
     for (const [name, v] of Object.entries(s.values)) this.value(name, v).set(v);
   }

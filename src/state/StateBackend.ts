@@ -110,6 +110,46 @@ export interface OrderedTable<K, V> {
 }
 
 /**
+ * Keyed maps: each key has a map of its own, `(key, mapKey) → value`, read entry by entry and
+ * iterated per key (a {@link KeyedTable} iterates a namespace's keys, not a key's namespaces).
+ * Each entry is stored on its own, so a backend that copies values copies one entry per access,
+ * never the whole map: `keyedProcess`'s map state. Map keys compare as `Map` keys do
+ * (SameValueZero); values are never `undefined` (it means "no entry").
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const spent = new MemoryStateBackend().maps<string, string, number>('spent');
+ * spent.set('card-1', 'books', 12);
+ * spent.set('card-1', 'travel', 300);
+ * spent.set('card-2', 'books', 5);
+ * console.log(spent.get('card-1', 'travel'), spent.entries('card-1'), spent.sizeOf('card-2'), spent.size);
+ * // output:
+ * // 300 [ [ 'books', 12 ], [ 'travel', 300 ] ] 1 3
+ * ```
+ */
+export interface MapTable<K, MK, V> {
+  /** The value of `mapKey` in `key`'s map, or `undefined` when there is none. */
+  get(key: K, mapKey: MK): V | undefined;
+  /** Stores `value` for `mapKey` in `key`'s map, replacing what was there (and keeping its place in the order). */
+  set(key: K, mapKey: MK, value: V): void;
+  /** Removes `mapKey` from `key`'s map, if it is there. */
+  delete(key: K, mapKey: MK): void;
+  /** The entries of `key`'s map, in insertion order (a copy: the table may change while it is read). */
+  entries(key: K): readonly (readonly [mapKey: MK, value: V])[];
+  /** The map keys of `key`'s map, in insertion order (a copy). */
+  mapKeys(key: K): readonly MK[];
+  /** Number of entries in `key`'s map (0 when it has none). */
+  sizeOf(key: K): number;
+  /** Removes every entry of `key`'s map. */
+  clear(key: K): void;
+  /** The keys that have entries, in the order they got their first one (a copy). */
+  keys(): Iterable<K>;
+  /** Number of `(key, mapKey)` entries held, over all keys. */
+  readonly size: number;
+}
+
+/**
  * Timers ordered by time; ties fire in registration order. Registering the same
  * `(time, key, namespace)` twice keeps one timer.
  *
@@ -164,6 +204,8 @@ export interface StateSnapshot {
   readonly tables: Record<string, ReadonlyArray<readonly [namespace: unknown, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>>;
   /** Ordered tables by key, each key's entries ascending by position (absent in snapshots without any). */
   readonly ordered?: Record<string, ReadonlyArray<readonly [key: unknown, entries: ReadonlyArray<readonly [position: number, value: unknown]>]>>;
+  /** Map tables by name: each key with its map's `[mapKey, value]` entries in insertion order (absent in snapshots without any). */
+  readonly maps?: Record<string, ReadonlyArray<readonly [key: unknown, entries: ReadonlyArray<readonly [mapKey: unknown, value: unknown]>]>>;
   /** Timer queues by name: pending timers in firing order. */
   readonly timers: Record<string, ReadonlyArray<readonly [time: number, namespace: unknown, key: unknown]>>;
   /** Value cells by name. */
@@ -186,6 +228,8 @@ export interface StateBackend {
   table<K, N, V>(name: string): KeyedTable<K, N, V>;
   /** The ordered table called `name`, created empty on first use. */
   ordered<K, V>(name: string): OrderedTable<K, V>;
+  /** The map table called `name`, created empty on first use. */
+  maps<K, MK, V>(name: string): MapTable<K, MK, V>;
   /** The timer queue called `name`, created empty on first use. */
   timers<K, N>(name: string): TimerQueue<K, N>;
   /** The value cell called `name`, holding `initial` when it is first used. */

@@ -1,4 +1,4 @@
-import { MemoryStateBackend, type KeyedTable, type OrderedTable, type StateBackend, type StateSnapshot, type TimerQueue, type ValueCell } from 'tidemark';
+import { MemoryStateBackend, type KeyedTable, type MapTable, type OrderedTable, type StateBackend, type StateSnapshot, type TimerQueue, type ValueCell } from 'tidemark';
 
 /**
  * A state backend that copies every value on the way in and out (`structuredClone` on each
@@ -59,6 +59,23 @@ export class CopyingStateBackend implements StateBackend {
       floor: (key, at) => t.floor(key, at),
       lower: (key, at) => t.lower(key, at),
       positions: (key, from, to) => t.positions(key, from, to),
+      keys: () => t.keys(),
+      get size() {
+        return t.size;
+      },
+    };
+  }
+
+  maps<K, MK, V>(name: string): MapTable<K, MK, V> {
+    const t = this.inner.maps<K, MK, V>(name);
+    return {
+      get: (key, mapKey) => copy(t.get(key, mapKey)),
+      set: (key, mapKey, value) => t.set(key, mapKey, copy(value)),
+      delete: (key, mapKey) => t.delete(key, mapKey),
+      entries: (key) => t.entries(key).map(([mk, v]) => [mk, copy(v)] as const),
+      mapKeys: (key) => t.mapKeys(key),
+      sizeOf: (key) => t.sizeOf(key),
+      clear: (key) => t.clear(key),
       keys: () => t.keys(),
       get size() {
         return t.size;
