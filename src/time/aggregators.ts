@@ -28,7 +28,11 @@ export interface Aggregator<T, A, R> {
   create(): A;
   /** Adds one event and returns the accumulator: the same one, mutated, or a new one. */
   add(acc: A, value: T, timestamp: number): A;
-  /** Combines two accumulators; required for session windows, which merge. */
+  /**
+   * Combines two accumulators; required for session windows, which merge, and used to
+   * assemble sliding windows from shared panes. It may change and return `a`, but must leave
+   * `b` unchanged.
+   */
   merge?(a: A, b: A): A;
   /** The output of a window; a fresh value, not the accumulator (a window can fire again). */
   result(acc: A): R;
