@@ -1,15 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Observable } from 'rxjs';
-import type { QueryOptions, StreamQuery } from './query.js';
+import type { QueryOptions, Reference, StreamQuery } from './query.js';
 
 /**
- * The measuring harness: runs a query's tidemark pipeline and its reference over the same
- * pre-generated events, alternating, after a warm-up, and reports the median CPU time
- * (`process.cpuUsage()`, user + system, so GC threads count) and the peak heap. Before
- * each timed sample the heap is collected and left to settle (see `settleHeap`).
+ * The measuring harness: runs a query's tidemark pipeline and its two references (the best
+ * loop and the straightforward one) over the same pre-generated events, in rotating order,
+ * after a warm-up, and reports the median CPU time (`process.cpuUsage()`, user + system, so
+ * GC threads count) and the peak heap. Before each timed sample the heap is collected and
+ * left to settle (see `settleHeap`), and the side re-warmed (see `REWARM`).
  */
 
-/** The heap is sampled once every this many input events (both sides alike). */
+/** The heap is sampled once every this many input events (all sides alike). */
 const SAMPLE_MASK = 0xffff;
 
 type GlobalWithGc = typeof globalThis & { gc?: () => void };
@@ -104,6 +105,10 @@ export interface RunResult {
   readonly heapGrowth: number;
 }
 
+/** What a benchmark run measures: the library, or one of the two hand-written references. */
+export type Side = 'tidemark' | 'best' | 'straightforward';
+export const SIDES: readonly Side[] = ['tidemark', 'best', 'straightforward'];
+
 /** Runs the tidemark pipeline once over `events`. */
 export function runTidemark<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, sink: Sink<O>): RunResult {
   const sampler = new HeapSampler();
@@ -120,10 +125,9 @@ export function runTidemark<E, O>(query: StreamQuery<E, O>, events: readonly E[]
   return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: wall / 1000, heapGrowth: sampler.growth };
 }
 
-/** Runs the hand-written reference once over `events`. */
-export function runReference<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, sink: Sink<O>): RunResult {
+/** Runs a hand-written reference once over `events`. */
+export function runReference<E, O>(reference: Reference<E>, events: readonly E[]): RunResult {
   const sampler = new HeapSampler();
-  const reference = query.reference(options, sink.push);
   sampler.start();
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
@@ -138,23 +142,30 @@ export function runReference<E, O>(query: StreamQuery<E, O>, events: readonly E[
   return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: wall / 1000, heapGrowth: sampler.growth };
 }
 
+/** Runs one side once over `events`, its outputs into `sink`. */
+export function runSide<E, O>(side: Side, query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, sink: Sink<O>): RunResult {
+  if (side === 'tidemark') return runTidemark(query, events, options, sink);
+  const reference = side === 'best' ? query.best(options, sink.push) : query.straightforward(options, sink.push);
+  return runReference(reference, events);
+}
+
 /** Throws unless both sinks hold the same outputs. */
-export function verifySame<O>(query: StreamQuery<unknown, O>, tidemark: Sink<O>, reference: Sink<O>): void {
-  const what = `${query.name}: tidemark and reference outputs differ`;
-  if (tidemark.count() !== reference.count()) throw new Error(`${what}: ${tidemark.count()} vs ${reference.count()} outputs`);
+export function verifySame<O>(query: StreamQuery<unknown, O>, tidemark: Sink<O>, reference: Sink<O>, what = 'reference'): void {
+  const differ = `${query.name}: tidemark and ${what} outputs differ`;
+  if (tidemark.count() !== reference.count()) throw new Error(`${differ}: ${tidemark.count()} vs ${reference.count()} outputs`);
   if (query.sink === 'digest') {
-    if (tidemark.digest() !== reference.digest()) throw new Error(`${what}: digest ${tidemark.digest()} vs ${reference.digest()}`);
+    if (tidemark.digest() !== reference.digest()) throw new Error(`${differ}: digest ${tidemark.digest()} vs ${reference.digest()}`);
     return;
   }
   const a = query.canonical(tidemark.items);
   const b = query.canonical(reference.items);
   for (let i = 0; i < a.length; i++) {
-    if (!isDeepStrictEqual(a[i], b[i])) throw new Error(`${what} at ${i}: ${JSON.stringify(a[i])} vs ${JSON.stringify(b[i])}`);
+    if (!isDeepStrictEqual(a[i], b[i])) throw new Error(`${differ} at ${i}: ${JSON.stringify(a[i])} vs ${JSON.stringify(b[i])}`);
   }
 }
 
-export interface PairOptions {
-  /** Measured samples of each side (alternating which side goes first). */
+export interface MeasureOptions {
+  /** Measured samples of each side (rotating which side goes first). */
   readonly runs: number;
   /** Untimed warm-up runs of each side, over the first `warmupEvents` events. */
   readonly warmupRuns: number;
@@ -166,32 +177,54 @@ export interface PairOptions {
   readonly minSampleSeconds: number;
   /** Pause after the GC before each sample, ms. @defaultValue 250 */
   readonly settleMs?: number;
+  /** Untimed runs of a side after the GC before each of its samples (see REWARM). @defaultValue REWARM.runs */
+  readonly rewarmRuns?: number;
+  /** Events of each re-warm run. @defaultValue REWARM.events */
+  readonly rewarmEvents?: number;
 }
 
-export interface PairResult {
+/**
+ * The re-warm before each sample. The forced GC of `settleHeap` frees the previous runs'
+ * pipelines, and V8 then drops optimized code that embedded them ("weak objects" and
+ * "code dependencies" deopts): the first timed run after a GC ran partly unoptimized. A
+ * long-running pipeline never pays this, so each side is re-warmed, untimed, on a prefix:
+ * one run of 100,000 events left tidemark's first timed pass deoptimized (+21–44 ms per
+ * sample against +5–11 ms for a reference), which under-read fast queries; see
+ * docs/performance.md for how these values were chosen.
+ */
+export const REWARM = { runs: 3, events: 200_000 };
+
+/** One side's measurement. */
+export interface SideResult {
+  readonly eventsPerSec: number;
+  /** CPU seconds per run, one per sample. */
+  readonly cpuSeconds: number[];
+  /** Runs per sample. */
+  readonly passes: number;
+  /** Peak heap growth above the settled baseline (the input excluded). */
+  readonly peakHeapBytes: number;
+}
+
+/** A ratio (of medians) and the spread of the per-round ratios. */
+export interface Ratio {
+  readonly value: number;
+  /** Smallest and largest ratio of one round of samples. */
+  readonly range: readonly [number, number];
+}
+
+export interface MeasureResult {
   readonly events: number;
   readonly outputs: number;
-  readonly tidemarkEventsPerSec: number;
-  readonly referenceEventsPerSec: number;
-  readonly ratio: number;
-  /** The smallest and largest ratio of one pair of samples: the spread of `ratio`. */
-  readonly ratioRange: readonly [number, number];
-  /** Peak heap growth of the tidemark runs above the settled baseline (the input excluded). */
-  readonly peakHeapBytes: number;
-  readonly referencePeakHeapBytes: number;
+  readonly sides: Readonly<Record<Side, SideResult>>;
+  /** tidemark / best: the target ratio. */
+  readonly ratio: Ratio;
+  /** tidemark / straightforward. */
+  readonly ratioStraightforward: Ratio;
+  /** best / straightforward: how much faster the best loop is. */
+  readonly bestSpeedup: Ratio;
   /** The settled heap before the runs: mostly the pre-generated input. */
   readonly inputHeapBytes: number;
-  /** Runs per sample (tidemark, reference). */
-  readonly passes: readonly [number, number];
-  /** CPU seconds per run, one per sample. */
-  readonly tidemarkCpuSeconds: number[];
-  readonly referenceCpuSeconds: number[];
 }
-
-type Side = 'tidemark' | 'reference';
-
-/** Events of the untimed re-warm run before each sample. */
-const REWARM_EVENTS = 100_000;
 
 /** One timed sample: `passes` runs of one side after the heap settled; CPU seconds per run. */
 async function sample<E, O>(
@@ -200,88 +233,104 @@ async function sample<E, O>(
   events: readonly E[],
   options: QueryOptions,
   passes: number,
-  settleMs: number | undefined,
+  m: MeasureOptions,
 ): Promise<{ cpuSeconds: number; heapGrowth: number; sink: Sink<O> }> {
-  await settleHeap(settleMs);
-  const run = side === 'tidemark' ? runTidemark : runReference;
-  // The forced GC of settleHeap frees the previous runs' pipelines, and V8 then drops the
-  // optimized code that embedded them ("weak objects" deopts). A long-running pipeline never
-  // pays that, so re-warm this side, untimed, on a prefix before the timed runs.
-  run(query, events.slice(0, Math.min(events.length, REWARM_EVENTS)), options, makeSink(query));
+  await settleHeap(m.settleMs);
+  const rewarm = events.slice(0, Math.min(events.length, m.rewarmEvents ?? REWARM.events));
+  for (let i = 0; i < (m.rewarmRuns ?? REWARM.runs); i++) runSide(side, query, rewarm, options, makeSink(query));
   let cpu = 0;
   let heapGrowth = 0;
   let sink = makeSink(query);
   for (let i = 0; i < passes; i++) {
     sink = makeSink(query);
-    const r = run(query, events, options, sink);
+    const r = runSide(side, query, events, options, sink);
     cpu += r.cpuSeconds;
     heapGrowth = Math.max(heapGrowth, r.heapGrowth);
   }
   return { cpuSeconds: cpu / passes, heapGrowth, sink };
 }
 
+/** The sides' measurements; `cpu` holds each side's CPU seconds per round. */
+export interface SidesResult {
+  readonly events: number;
+  readonly outputs: number;
+  readonly sides: Partial<Record<Side, SideResult>>;
+  readonly inputHeapBytes: number;
+}
+
+/** x ÷ y in events per second (a ratio of medians), with the range of the per-round ratios. */
+export function ratioOf(x: SideResult, y: SideResult): Ratio {
+  // x / y in events per second = y / x in CPU seconds, round by round.
+  const perRound = x.cpuSeconds.map((c, i) => y.cpuSeconds[i]! / c);
+  return { value: x.eventsPerSec / y.eventsPerSec, range: [Math.min(...perRound), Math.max(...perRound)] };
+}
+
 /**
- * Measures a query: warm-up; calibration of the runs per sample; then `runs` pairs of
- * samples, alternating the order within each pair. Verifies, outside the timing, that the
- * warm-up and the first measured pair produced the same outputs on both sides.
+ * Measures some sides of a query: warm-up (verifying that each reference's outputs equal
+ * tidemark's); calibration of the runs per sample; then `runs` rounds of one sample per
+ * side, the order rotating from round to round. Verifies again the outputs of the first round.
  */
-export async function measurePair<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, pair: PairOptions): Promise<PairResult> {
-  const warm = events.slice(0, Math.min(events.length, pair.warmupEvents));
-  for (let i = 0; i < pair.warmupRuns; i++) {
-    const t = makeSink(query);
-    const r = makeSink(query);
-    runTidemark(query, warm, options, t);
-    runReference(query, warm, options, r);
-    if (i === 0) verifySame(query, t, r);
+export async function measureSides<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, m: MeasureOptions, sides: readonly Side[]): Promise<SidesResult> {
+  if (sides[0] !== 'tidemark') throw new Error('measureSides: tidemark comes first (the others are checked against it)');
+  const check = (sinks: Partial<Record<Side, Sink<O>>>): void => {
+    for (const side of sides.slice(1)) verifySame(query, sinks.tidemark!, sinks[side]!, `${side} reference`);
+  };
+  const warm = events.slice(0, Math.min(events.length, m.warmupEvents));
+  for (let i = 0; i < m.warmupRuns; i++) {
+    const sinks: Partial<Record<Side, Sink<O>>> = {};
+    for (const side of sides) runSide(side, query, warm, options, (sinks[side] = makeSink(query)));
+    if (i === 0) check(sinks);
   }
   // Calibration: the faster of two runs of each side over all events.
-  const passesFor = async (side: Side): Promise<number> => {
-    const a = await sample(side, query, events, options, 1, pair.settleMs);
-    const b = await sample(side, query, events, options, 1, pair.settleMs);
+  const passes: Partial<Record<Side, number>> = {};
+  for (const side of sides) {
+    const a = await sample(side, query, events, options, 1, m);
+    const b = await sample(side, query, events, options, 1, m);
     const cpuSeconds = Math.min(a.cpuSeconds, b.cpuSeconds);
-    return Math.max(1, Math.min(20, Math.ceil(pair.minSampleSeconds / Math.max(cpuSeconds, 1e-3))));
-  };
-  const passes: [number, number] = [await passesFor('tidemark'), await passesFor('reference')];
-  await settleHeap(pair.settleMs);
+    passes[side] = Math.max(1, Math.min(20, Math.ceil(m.minSampleSeconds / Math.max(cpuSeconds, 1e-3))));
+  }
+  await settleHeap(m.settleMs);
   const inputHeapBytes = process.memoryUsage().heapUsed;
-  const tidemark: { cpuSeconds: number; heapGrowth: number }[] = [];
-  const reference: { cpuSeconds: number; heapGrowth: number }[] = [];
+  const cpu: Partial<Record<Side, number[]>> = {};
+  const heap: Partial<Record<Side, number>> = {};
+  for (const side of sides) {
+    cpu[side] = [];
+    heap[side] = 0;
+  }
   let outputs = 0;
-  for (let i = 0; i < pair.runs; i++) {
-    let t: Awaited<ReturnType<typeof sample<E, O>>>;
-    let r: Awaited<ReturnType<typeof sample<E, O>>>;
-    if (i % 2 === 0) {
-      t = await sample('tidemark', query, events, options, passes[0], pair.settleMs);
-      r = await sample('reference', query, events, options, passes[1], pair.settleMs);
-    } else {
-      r = await sample('reference', query, events, options, passes[1], pair.settleMs);
-      t = await sample('tidemark', query, events, options, passes[0], pair.settleMs);
+  for (let round = 0; round < m.runs; round++) {
+    const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+    const sinks: Partial<Record<Side, Sink<O>>> = {};
+    for (const side of order) {
+      const s = await sample(side, query, events, options, passes[side]!, m);
+      cpu[side]!.push(s.cpuSeconds);
+      heap[side] = Math.max(heap[side]!, s.heapGrowth);
+      sinks[side] = s.sink;
     }
-    tidemark.push(t);
-    reference.push(r);
-    if (i === 0) {
-      verifySame(query, t.sink, r.sink);
-      outputs = t.sink.count();
+    if (round === 0) {
+      check(sinks);
+      outputs = sinks.tidemark!.count();
     }
   }
-  const tCpu = tidemark.map((x) => x.cpuSeconds);
-  const rCpu = reference.map((x) => x.cpuSeconds);
-  const pairRatios = tCpu.map((t, i) => rCpu[i]! / t);
-  const tidemarkEventsPerSec = events.length / median(tCpu);
-  const referenceEventsPerSec = events.length / median(rCpu);
+  const results: Partial<Record<Side, SideResult>> = {};
+  for (const side of sides) {
+    results[side] = { eventsPerSec: events.length / median(cpu[side]!), cpuSeconds: cpu[side]!, passes: passes[side]!, peakHeapBytes: heap[side]! };
+  }
+  return { events: events.length, outputs, sides: results, inputHeapBytes };
+}
+
+/** Measures a query's three sides: tidemark, the best loop, the straightforward loop. */
+export async function measureQuery<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions, m: MeasureOptions): Promise<MeasureResult> {
+  const r = await measureSides(query, events, options, m, SIDES);
+  const sides = r.sides as Record<Side, SideResult>;
   return {
-    events: events.length,
-    outputs,
-    tidemarkEventsPerSec,
-    referenceEventsPerSec,
-    ratio: tidemarkEventsPerSec / referenceEventsPerSec,
-    ratioRange: [Math.min(...pairRatios), Math.max(...pairRatios)],
-    peakHeapBytes: Math.max(...tidemark.map((x) => x.heapGrowth)),
-    referencePeakHeapBytes: Math.max(...reference.map((x) => x.heapGrowth)),
-    inputHeapBytes,
-    passes,
-    tidemarkCpuSeconds: tCpu,
-    referenceCpuSeconds: rCpu,
+    events: r.events,
+    outputs: r.outputs,
+    sides,
+    ratio: ratioOf(sides.tidemark, sides.best),
+    ratioStraightforward: ratioOf(sides.tidemark, sides.straightforward),
+    bestSpeedup: ratioOf(sides.best, sides.straightforward),
+    inputHeapBytes: r.inputHeapBytes,
   };
 }
 

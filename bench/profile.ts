@@ -3,14 +3,14 @@
  * run without --expose-gc so that the harness's explicit GCs stay out of the profile),
  * for finding where tidemark's time goes:
  *
- *   node --import tsx bench/profile.ts q5 [tidemark|reference] [events] [out.cpuprofile]
+ *   node --import tsx bench/profile.ts q5 [tidemark|best|straightforward] [events] [out.cpuprofile]
  *   npx tsx bench/profileSummary.ts out.cpuprofile
  *
  * `micro` profiles the micro-benchmark (10,000 keys, tumbling 60 s count).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { makeSink, runReference, runTidemark } from './measure.js';
+import { makeSink, runSide, type Side } from './measure.js';
 import { DEFAULT_MICRO_CONFIG, generateMicroEvents, tumblingCount } from './micro/tumblingCount.js';
 import { NexmarkGenerator } from './nexmark/generator.js';
 import { nexmarkQuery } from './nexmark/queries.js';
@@ -23,16 +23,18 @@ function post(session: Session, method: string, params: object = {}): Promise<un
   return new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
 }
 
+if (!['tidemark', 'best', 'straightforward'].includes(side)) throw new Error(`profile: side must be tidemark, best or straightforward, got ${side}`);
+
 async function profile<E, O>(query: StreamQuery<E, O>, events: readonly E[], bound: number): Promise<void> {
-  const run = side === 'reference' ? runReference : runTidemark;
-  run(query, events.slice(0, 200_000), { bound }, makeSink(query)); // warm-up, not profiled
+  const run = (evs: readonly E[]) => runSide(side as Side, query, evs, { bound }, makeSink(query));
+  for (let i = 0; i < 3; i++) run(events.slice(0, 200_000)); // warm-up, not profiled
   const session = new Session();
   session.connect();
   await post(session, 'Profiler.enable');
   await post(session, 'Profiler.setSamplingInterval', { interval: 200 });
   await post(session, 'Profiler.start');
   for (let i = 0; i < RUNS; i++) {
-    const r = run(query, events, { bound }, makeSink(query));
+    const r = run(events);
     console.log(`${query.name} ${side} run ${i + 1}: ${(events.length / r.cpuSeconds / 1e6).toFixed(2)} M events/CPU-s`);
   }
   const { profile: result } = (await post(session, 'Profiler.stop')) as { profile: unknown };

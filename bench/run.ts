@@ -1,19 +1,29 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE] [-- --memory] [-- --only micro,q5]`
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --memory] [-- --only micro,q5,chain,generation]`
  *
- * Runs the micro-benchmark and the Nexmark queries, each in a forked worker process
- * (with `--expose-gc`), and prints per query: tidemark events per CPU-second, the
- * hand-written reference's, their ratio, and the peak heap. `--json FILE` also writes the
- * rows as JSON. The full run ends with the memory-boundedness check of q5 and q11
- * (20 M lazily generated events); `--memory` runs only that; `--quick` is a < 1 min smoke run.
+ * Runs the micro-benchmark and the Nexmark queries, each in a forked worker process (with
+ * `--expose-gc`), and prints per query: tidemark's events per CPU-second, the best
+ * hand-written loop's and the straightforward one's, the ratios (tidemark ÷ best is the
+ * target) with their spreads, and the peak heap. Then: the cost of an RxJS operator inside
+ * a tidemark chain, the queries on one core including generation (next to Flink's
+ * published per-core figures), and (full run, or `--memory` alone) the memory-boundedness
+ * check of q5 and q11. `--json FILE` also writes everything as JSON (`npx tsx
+ * bench/tables.ts FILE` prints the tables again). `--quick` is a ~2-minute run whose ratios
+ * agree with the full run's (see docs/performance.md).
+ *
+ * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side),
+ * `--rewarm RUNS,EVENTS` (the re-warm before each sample).
  */
-import { fork } from 'node:child_process';
+import { execSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { PairOptions } from './measure.js';
+import type { ChainResult } from './chainCost.js';
+import type { GenerationResult } from './generation.js';
+import { REWARM, type MeasureOptions } from './measure.js';
 import type { MemoryResult } from './memoryCheck.js';
 import { NEXMARK_QUERIES } from './nexmark/queries.js';
+import { chainTable, fmtRate, generationTable, memoryTable, resultsTable, type BenchJson, type JsonRow } from './report.js';
 import type { BenchRow, Job, JobResult } from './worker.js';
 
 interface Cli {
@@ -21,22 +31,36 @@ interface Cli {
   memory: boolean;
   json: string | undefined;
   only: string[] | undefined;
+  events: number | undefined;
+  runs: number | undefined;
+  rewarm: [number, number] | undefined;
 }
 
 function parseCli(argv: readonly string[]): Cli {
-  const cli: Cli = { quick: false, memory: false, json: undefined, only: undefined };
+  const cli: Cli = { quick: false, memory: false, json: undefined, only: undefined, events: undefined, runs: undefined, rewarm: undefined };
+  const number = (flag: string, s: string | undefined): number => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`bench: ${flag} needs a non-negative integer, got ${s}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') cli.quick = true;
     else if (a === '--memory') cli.memory = true;
-    else if (a === '--json') cli.json = argv[++i];
-    else if (a === '--only') cli.only = argv[++i]?.split(',');
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--memory] [--json FILE] [--only micro,q0,q1,q2,q5,q7,q11]');
+    else if (a === '--json') {
+      cli.json = argv[++i];
+      if (cli.json === undefined) throw new Error('bench: --json needs a file name');
+    } else if (a === '--only') cli.only = argv[++i]?.split(',');
+    else if (a === '--events') cli.events = number(a, argv[++i]);
+    else if (a === '--runs') cli.runs = number(a, argv[++i]);
+    else if (a === '--rewarm') {
+      const [r, e] = (argv[++i] ?? '').split(',');
+      cli.rewarm = [number(a, r), number(a, e)];
+    } else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench -- [--quick] [--memory] [--json FILE] [--only micro,q0,q1,q2,q5,q7,q11,chain,generation] [--events N] [--runs N] [--rewarm RUNS,EVENTS]');
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}; try --help`);
   }
-  if (cli.json === undefined && argv.includes('--json')) throw new Error('bench: --json needs a file name');
   return cli;
 }
 
@@ -45,28 +69,44 @@ const NEXMARK_GENERATOR = { eventsPerSecond: 10_000, outOfOrderGroupSize: 100 };
 const NEXMARK_BOUND = 1_000;
 const MEMORY_CHECKPOINTS = [2_000_000, 20_000_000];
 
-function pairOptions(cli: Cli): PairOptions {
-  return cli.quick
-    ? { runs: 3, warmupRuns: 2, warmupEvents: 300_000, minSampleSeconds: 0.1, settleMs: 100 }
+/**
+ * Quick and full differ in length, not in method: the same re-warm, ≥ 1 M events per
+ * query and each sample ≥ 0.3 CPU-s, so that quick reads the same ratios (within ±0.1).
+ */
+function measureOptions(cli: Cli): MeasureOptions {
+  const base = cli.quick
+    ? { runs: 3, warmupRuns: 2, warmupEvents: 300_000, minSampleSeconds: 0.3, settleMs: 150 }
     : { runs: 7, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5, settleMs: 250 };
+  return {
+    ...base,
+    runs: cli.runs ?? base.runs,
+    rewarmRuns: cli.rewarm?.[0] ?? REWARM.runs,
+    rewarmEvents: cli.rewarm?.[1] ?? REWARM.events,
+  };
 }
 
 function jobs(cli: Cli): Job[] {
-  const pair = pairOptions(cli);
-  const nexmarkEvents = cli.quick ? 300_000 : 2_000_000;
+  const measure = measureOptions(cli);
+  const nexmarkEvents = cli.events ?? (cli.quick ? 1_000_000 : 2_000_000);
   const list: Job[] = [];
   const wanted = (name: string): boolean => cli.only === undefined || cli.only.includes(name);
   if (!cli.memory) {
-    if (wanted('micro')) list.push({ kind: 'micro', config: cli.quick ? { events: 1_000_000 } : {}, pair });
+    if (wanted('micro')) list.push({ kind: 'micro', config: cli.quick ? { events: 2_000_000 } : {}, measure });
     for (const { query } of NEXMARK_QUERIES) {
       if (wanted(query.name)) {
-        list.push({ kind: 'nexmark', query: query.name, events: nexmarkEvents, generator: NEXMARK_GENERATOR, bound: NEXMARK_BOUND, pair });
+        list.push({ kind: 'nexmark', query: query.name, events: nexmarkEvents, generator: NEXMARK_GENERATOR, bound: NEXMARK_BOUND, measure });
+      }
+    }
+    if (wanted('chain')) list.push({ kind: 'chain', events: 1_000_000, runs: cli.quick ? 3 : 7, minSampleSeconds: cli.quick ? 0.3 : 0.5 });
+    if (wanted('generation')) {
+      for (const { query } of NEXMARK_QUERIES) {
+        list.push({ kind: 'generation', query: query.name, events: cli.quick ? 500_000 : 2_000_000, generator: NEXMARK_GENERATOR, bound: NEXMARK_BOUND, runs: cli.quick ? 1 : 3 });
       }
     }
   }
-  if (cli.memory || !cli.quick) {
+  if (cli.memory || (!cli.quick && cli.only === undefined)) {
     for (const name of ['q5', 'q11']) {
-      if (wanted(name)) list.push({ kind: 'memory', query: name, generator: NEXMARK_GENERATOR, bound: NEXMARK_BOUND, checkpoints: MEMORY_CHECKPOINTS });
+      list.push({ kind: 'memory', query: name, generator: NEXMARK_GENERATOR, bound: NEXMARK_BOUND, checkpoints: MEMORY_CHECKPOINTS });
     }
   }
   return list;
@@ -74,7 +114,7 @@ function jobs(cli: Cli): Job[] {
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-function runInWorker(job: Job): Promise<JobResult> {
+export function runInWorker(job: Job): Promise<JobResult> {
   return new Promise((resolve, reject) => {
     const child = fork(WORKER, [JSON.stringify(job)], {
       execArgv: [...process.execArgv, '--expose-gc', '--max-old-space-size=8192'],
@@ -92,59 +132,92 @@ function runInWorker(job: Job): Promise<JobResult> {
   });
 }
 
-const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} K`);
-const fmtMB = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
-
-function table(rows: readonly BenchRow[]): string {
-  const head = ['query', 'what', 'events', 'tidemark ev/CPU-s', 'reference ev/CPU-s', 'ratio', 'pair ratios', 'target', 'peak heap tidemark / ref'];
-  const body = rows.map((r) => [
-    r.query,
-    r.title,
-    r.events.toLocaleString('en-US'),
-    fmtRate(r.tidemarkEventsPerSec),
-    fmtRate(r.referenceEventsPerSec),
-    r.ratio.toFixed(2),
-    `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`,
-    `${r.ratio >= r.target ? '≥' : '<'} ${r.target}`,
-    `${fmtMB(r.peakHeapBytes)} / ${fmtMB(r.referencePeakHeapBytes)}`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i >= 2 ? `${'-'.repeat(w + 1)}:` : `${'-'.repeat(w + 2)}`)).join('|')}|`, ...body.map(line)].join('\n');
+export function currentCommit(): string {
+  try {
+    const hash = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain -- src bench', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return dirty ? `${hash} + uncommitted changes in src/ or bench/` : hash;
+  } catch {
+    return 'unknown';
+  }
 }
 
-function memoryTable(results: readonly MemoryResult[]): string {
-  return results
-    .map((m) => {
-      const pts = m.points.map((p) => `${(p.events / 1e6).toFixed(0)} M events: ${fmtMB(p.heapUsedBytes)}`).join(', ');
-      const verdict = m.growth <= 2 ? 'bounded (≤ 2×)' : 'NOT bounded (> 2×)';
-      return `${m.query}: heap after GC at ${pts}; ×${m.growth.toFixed(2)} — ${verdict}; ${m.outputs.toLocaleString('en-US')} outputs, ${m.cpuSeconds.toFixed(1)} CPU-s incl. generation`;
-    })
-    .join('\n');
+function jsonRow(r: BenchRow): JsonRow {
+  const { tidemark, best, straightforward } = r.sides;
+  return {
+    query: r.query,
+    title: r.title,
+    events: r.events,
+    outputs: r.outputs,
+    params: r.params,
+    target: r.target,
+    tidemarkEventsPerSec: Math.round(tidemark.eventsPerSec),
+    bestEventsPerSec: Math.round(best.eventsPerSec),
+    straightforwardEventsPerSec: Math.round(straightforward.eventsPerSec),
+    ratio: r.ratio,
+    ratioStraightforward: r.ratioStraightforward,
+    bestSpeedup: r.bestSpeedup,
+    peakHeapBytes: { tidemark: tidemark.peakHeapBytes, best: best.peakHeapBytes, straightforward: straightforward.peakHeapBytes },
+    cpuSeconds: { tidemark: tidemark.cpuSeconds, best: best.cpuSeconds, straightforward: straightforward.cpuSeconds },
+    passes: { tidemark: tidemark.passes, best: best.passes, straightforward: straightforward.passes },
+    generationSeconds: r.generationSeconds,
+  };
+}
+
+function method(cli: Cli): string {
+  const m = measureOptions(cli);
+  return (
+    'Events per CPU-second (user + system, process.cpuUsage, GC threads included) over a pre-generated array; one process per query; ' +
+    `warm-up (${m.warmupRuns} runs of each side over ${m.warmupEvents.toLocaleString('en-US')} events), then ${m.runs} rounds of one sample per side, ` +
+    'the order rotating (tidemark, best, straightforward; best, straightforward, tidemark; …); ' +
+    `each sample after a full GC, a ${m.settleMs} ms pause and ${m.rewarmRuns} untimed re-warm runs over ${m.rewarmEvents!.toLocaleString('en-US')} events, ` +
+    `repeating the run to >= ${m.minSampleSeconds} CPU-s; rates are medians; a ratio is of medians, its spread (in parentheses) the range of the per-round ratios. ` +
+    'Outputs of all three verified equal (warm-up and first round). Peak heap = max sampled heapUsed above the settled baseline (input excluded).'
+  );
 }
 
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2));
   const started = performance.now();
+  const loadStart = loadavg();
   const rows: BenchRow[] = [];
   const memory: MemoryResult[] = [];
-  console.log(`tidemark bench${cli.quick ? ' (quick)' : ''}: node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'})`);
+  const generation: GenerationResult[] = [];
+  let chain: ChainResult | undefined;
+  const commit = currentCommit();
+  console.log(
+    `tidemark bench${cli.quick ? ' (quick)' : ''}: node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), ` +
+      `commit ${commit}, load average ${loadStart.map((x) => x.toFixed(2)).join(' ')}`,
+  );
   for (const job of jobs(cli)) {
-    const name = job.kind === 'micro' ? 'micro' : `${job.kind === 'memory' ? 'memory ' : ''}${job.query}`;
+    const name = job.kind === 'micro' || job.kind === 'chain' ? job.kind : 'query' in job ? `${job.kind === 'nexmark' ? '' : `${job.kind} `}${job.query}` : job.kind;
     process.stderr.write(`  running ${name} …\n`);
     const result = await runInWorker(job);
     if (result.kind === 'row') {
       rows.push(result.row);
       const r = result.row;
-      process.stderr.write(`    ${r.query}: ratio ${r.ratio.toFixed(2)} (tidemark ${fmtRate(r.tidemarkEventsPerSec)}, reference ${fmtRate(r.referenceEventsPerSec)} ev/CPU-s)\n`);
-    } else {
-      memory.push(result.memory);
-    }
+      process.stderr.write(
+        `    ${r.query}: ratio ${r.ratio.value.toFixed(2)} vs best, ${r.ratioStraightforward.value.toFixed(2)} vs straightforward ` +
+          `(tidemark ${fmtRate(r.sides.tidemark.eventsPerSec)}, best ${fmtRate(r.sides.best.eventsPerSec)}, straightforward ${fmtRate(r.sides.straightforward.eventsPerSec)} ev/CPU-s)\n`,
+      );
+    } else if (result.kind === 'memory') memory.push(result.memory);
+    else if (result.kind === 'generation') generation.push(result.generation);
+    else if (result.kind === 'chain') chain = result.chain;
   }
+  const json: BenchJson = {
+    node: process.version,
+    cpus: availableParallelism(),
+    commit,
+    quick: cli.quick,
+    load: { start: loadStart, end: loadavg() },
+    method: method(cli),
+    results: rows.map(jsonRow),
+    generation,
+    chain,
+    memory,
+  };
   if (rows.length > 0) {
-    console.log('');
-    console.log(table(rows));
-    console.log('');
+    console.log(`\n${resultsTable(json.results)}\n`);
     const seen = new Set<string>();
     for (const r of rows) {
       if (seen.has(r.params)) continue;
@@ -152,49 +225,21 @@ async function main(): Promise<void> {
       const who = rows.filter((x) => x.params === r.params).map((x) => x.query);
       console.log(`${who.join(', ')}: ${r.params}; generator cost excluded (${r.generationSeconds.toFixed(1)} s, before timing).`);
     }
-    const p = pairOptions(cli);
-    console.log(
-      'Method: events per CPU-second (user + system, process.cpuUsage, GC threads included) over a pre-generated array; ' +
-        'one process per query; warm-up, then samples of tidemark and the hand-written reference alternating, each after a full GC ' +
-        `and a ${p.settleMs} ms pause, each repeating the run to >= ${p.minSampleSeconds} CPU-s; median of ${p.runs} samples; ` +
-        `"pair ratios" = range over the ${p.runs} pairs. ` +
-        'Outputs verified equal. Peak heap = max sampled heapUsed above the settled baseline (input excluded).',
-    );
+    console.log(`Method: ${json.method}`);
   }
-  if (memory.length > 0) {
-    console.log('');
-    console.log('Memory boundedness (events generated lazily, heap after full GC):');
-    console.log(memoryTable(memory));
-  }
-  console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (chain !== undefined) console.log(`\nAn RxJS operator inside a tidemark chain (${chain.events.toLocaleString('en-US')} events):\n\n${chainTable(chain)}`);
+  if (generation.length > 0) console.log(`\nOne core, including generation (events generated as pulled, in batches of 1,024):\n\n${generationTable(generation)}`);
+  if (memory.length > 0) console.log(`\nMemory boundedness (events generated lazily, heap after full GC):\n\n${memoryTable(memory)}`);
+  console.log(`\nload average at the end ${json.load.end.map((x) => x.toFixed(2)).join(' ')}; done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (cli.json !== undefined) {
-    const json = {
-      node: process.version,
-      cpus: availableParallelism(),
-      results: rows.map((r) => ({
-        query: r.query,
-        events: r.events,
-        tidemarkEventsPerSec: Math.round(r.tidemarkEventsPerSec),
-        referenceEventsPerSec: Math.round(r.referenceEventsPerSec),
-        ratio: Number(r.ratio.toFixed(3)),
-        ratioRange: r.ratioRange.map((x) => Number(x.toFixed(3))),
-        peakHeapBytes: r.peakHeapBytes,
-        referencePeakHeapBytes: r.referencePeakHeapBytes,
-        target: r.target,
-        params: r.params,
-        outputs: r.outputs,
-        passesPerSample: { tidemark: r.passes[0], reference: r.passes[1] },
-        tidemarkCpuSeconds: r.tidemarkCpuSeconds,
-        referenceCpuSeconds: r.referenceCpuSeconds,
-      })),
-      memory,
-    };
     writeFileSync(cli.json, `${JSON.stringify(json, null, 2)}\n`);
     console.log(`wrote ${cli.json}`);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,5 +1,6 @@
 import { boundedOutOfOrderness, count, filterEvents, session, values, windowAggregate, withEventTime, type WindowResult } from 'tidemark';
 import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
+import { SessionCounts } from '../best/sessionCounts.js';
 import { eventTime, isBid, type NexmarkEvent } from './model.js';
 
 /** Nexmark q11 session gap: 10 s. */
@@ -17,7 +18,8 @@ export const q11: StreamQuery<NexmarkEvent, WindowResult<number, number>> = {
       windowAggregate({ window: session(Q11_GAP), key: (e) => e.bid.bidder, aggregate: count() }),
       values(),
     ),
-  reference: (options, emit) => new Q11Reference(options, emit),
+  best: (options, emit) => new Q11Best(options, emit),
+  straightforward: (options, emit) => new Q11Reference(options, emit),
   canonical: (outputs) => [...outputs].sort(byWindow),
 };
 
@@ -151,5 +153,32 @@ class Q11Reference implements Reference<NexmarkEvent> {
     }
     times[i] = lastTime;
     bidders[i] = lastBidder;
+  }
+}
+
+/** The best loop (bench/best/sessionCounts.ts: sessions updated in place, lazy timers) over bids. */
+class Q11Best implements Reference<NexmarkEvent> {
+  private readonly sessions: SessionCounts<number>;
+
+  constructor(options: QueryOptions, emit: (r: WindowResult<number, number>) => void) {
+    this.sessions = new SessionCounts(Q11_GAP, options.bound, emit);
+  }
+
+  get lateEvents(): number {
+    return this.sessions.lateEvents;
+  }
+
+  push(e: NexmarkEvent): void {
+    if (e.type === 'bid') {
+      const bid = e.bid;
+      this.sessions.add(bid.bidder, bid.dateTime);
+      this.sessions.advance(bid.dateTime);
+    } else {
+      this.sessions.advance(e.type === 'auction' ? e.auction.dateTime : e.person.dateTime);
+    }
+  }
+
+  end(): void {
+    this.sessions.end();
   }
 }

@@ -1,19 +1,26 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { makeSink, measurePair, verifySame } from '../../bench/measure.js';
+import { makeSink, measureQuery, verifySame } from '../../bench/measure.js';
 import { generateMicroEvents, DEFAULT_MICRO_CONFIG, tumblingCount } from '../../bench/micro/tumblingCount.js';
 import { kindOf, lastBase0AuctionId, NexmarkGenerator } from '../../bench/nexmark/generator.js';
 import { eventTime, type NexmarkEvent } from '../../bench/nexmark/model.js';
 import { NEXMARK_QUERIES } from '../../bench/nexmark/queries.js';
 import type { QueryOptions, StreamQuery } from '../../bench/query.js';
 
-async function runBoth<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions) {
+/** Runs tidemark and both references; checks that the references drop the same number of late events. */
+async function runAll<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions) {
   const viaTidemark = await lastValueFrom(query.tidemark(from(events), options).pipe(toArray()));
-  const viaReference: O[] = [];
-  const reference = query.reference(options, (o) => viaReference.push(o));
-  for (const e of events) reference.push(e);
-  reference.end();
-  return { viaTidemark, viaReference, lateEvents: reference.lateEvents };
+  const run = (make: typeof query.best) => {
+    const outputs: O[] = [];
+    const reference = make(options, (o) => outputs.push(o));
+    for (const e of events) reference.push(e);
+    reference.end();
+    return { outputs, lateEvents: reference.lateEvents };
+  };
+  const best = run(query.best);
+  const straightforward = run(query.straightforward);
+  expect(best.lateEvents).toBe(straightforward.lateEvents);
+  return { viaTidemark, best: best.outputs, straightforward: straightforward.outputs, lateEvents: best.lateEvents };
 }
 
 describe('Nexmark generator', () => {
@@ -73,7 +80,7 @@ describe('Nexmark generator', () => {
   });
 });
 
-describe('Nexmark queries: tidemark output equals the hand-written reference', () => {
+describe('Nexmark queries: tidemark output equals both hand-written references (best and straightforward)', () => {
   const slice = new NexmarkGenerator({ outOfOrderGroupSize: 100 }).slice(0, 40_000);
   // Disorder (up to 12 s) far beyond the watermark bound and the session gap: some events
   // are late for every query, and must be dropped alike.
@@ -81,26 +88,32 @@ describe('Nexmark queries: tidemark output equals the hand-written reference', (
 
   for (const { query } of NEXMARK_QUERIES) {
     it(`${query.name}: ${query.title}`, async () => {
-      const { viaTidemark, viaReference } = await runBoth(query, slice, { bound: 1_000 });
+      const { viaTidemark, best, straightforward } = await runAll(query, slice, { bound: 1_000 });
       expect(viaTidemark.length).toBeGreaterThan(0);
-      expect(query.canonical(viaTidemark)).toEqual(query.canonical(viaReference));
-      if (query.sink === 'digest') expect(viaTidemark).toEqual(viaReference); // same order too
+      expect(query.canonical(best)).toEqual(query.canonical(viaTidemark));
+      expect(query.canonical(straightforward)).toEqual(query.canonical(viaTidemark));
+      if (query.sink === 'digest') {
+        // same order too
+        expect(best).toEqual(viaTidemark);
+        expect(straightforward).toEqual(viaTidemark);
+      }
     });
 
     it(`${query.name}: with late events`, async () => {
-      const { viaTidemark, viaReference, lateEvents } = await runBoth(query, lateSlice, { bound: 5 });
+      const { viaTidemark, best, straightforward, lateEvents } = await runAll(query, lateSlice, { bound: 5 });
       if (lateEvents !== undefined) expect(lateEvents).toBeGreaterThan(0);
-      expect(query.canonical(viaTidemark)).toEqual(query.canonical(viaReference));
+      expect(query.canonical(best)).toEqual(query.canonical(viaTidemark));
+      expect(query.canonical(straightforward)).toEqual(query.canonical(viaTidemark));
     });
   }
 
   it('q5 and q11 produce non-trivial results', async () => {
     const q5 = NEXMARK_QUERIES.find((q) => q.query.name === 'q5')!.query;
-    const hot = (await runBoth(q5, slice, { bound: 1_000 })).viaTidemark as { start: number; bids: number }[];
+    const hot = (await runAll(q5, slice, { bound: 1_000 })).viaTidemark as { start: number; bids: number }[];
     expect(hot.length).toBe(new Set(hot.map((h) => h.start)).size);
     expect(hot.every((h) => h.bids > 1)).toBe(true);
     const q11 = NEXMARK_QUERIES.find((q) => q.query.name === 'q11')!.query;
-    const sessions = (await runBoth(q11, slice, { bound: 1_000 })).viaTidemark as { key: number; value: number }[];
+    const sessions = (await runAll(q11, slice, { bound: 1_000 })).viaTidemark as { key: number; value: number }[];
     expect(new Set(sessions.map((s) => s.key)).size).toBeGreaterThan(100);
     expect(sessions.reduce((n, s) => n + s.value, 0)).toBe(slice.filter((e: NexmarkEvent) => e.type === 'bid').length);
   });
@@ -111,18 +124,20 @@ describe('micro-benchmark: tumbling count per key', () => {
   const events = generateMicroEvents(config);
   const query = tumblingCount(config.windowMs);
 
-  it('equals the hand-written loop', async () => {
-    const { viaTidemark, viaReference, lateEvents } = await runBoth(query, events, { bound: config.boundMs });
+  it('equals both hand-written loops', async () => {
+    const { viaTidemark, best, straightforward, lateEvents } = await runAll(query, events, { bound: config.boundMs });
     expect(lateEvents).toBe(0);
     expect(viaTidemark.reduce((n, r) => n + r.value, 0)).toBe(events.length);
-    expect(query.canonical(viaTidemark)).toEqual(query.canonical(viaReference));
+    expect(query.canonical(best)).toEqual(query.canonical(viaTidemark));
+    expect(query.canonical(straightforward)).toEqual(query.canonical(viaTidemark));
   });
 
-  it('equals the hand-written loop when events are late', async () => {
-    const { viaTidemark, viaReference, lateEvents } = await runBoth(query, events, { bound: 100 });
+  it('equals both hand-written loops when events are late', async () => {
+    const { viaTidemark, best, straightforward, lateEvents } = await runAll(query, events, { bound: 100 });
     expect(lateEvents).toBeGreaterThan(0);
     expect(viaTidemark.reduce((n, r) => n + r.value, 0)).toBe(events.length - lateEvents!);
-    expect(query.canonical(viaTidemark)).toEqual(query.canonical(viaReference));
+    expect(query.canonical(best)).toEqual(query.canonical(viaTidemark));
+    expect(query.canonical(straightforward)).toEqual(query.canonical(viaTidemark));
   });
 
   it('displaces about 1% of events backwards by at most the bound', () => {
@@ -153,12 +168,25 @@ describe('bench harness', () => {
     expect(() => verifySame(query, a, b)).toThrow(/differ/);
   });
 
-  it('measures a pair and verifies its outputs (no timing asserted)', async () => {
+  it('measures a query against both references and verifies their outputs (no timing asserted)', async () => {
     const events = new NexmarkGenerator().slice(0, 5_000);
     const q7 = NEXMARK_QUERIES.find((q) => q.query.name === 'q7')!.query;
-    const r = await measurePair(q7, events, { bound: 1_000 }, { runs: 1, warmupRuns: 1, warmupEvents: 1_000, minSampleSeconds: 0, settleMs: 0 });
+    const r = await measureQuery(q7, events, { bound: 1_000 }, { runs: 2, warmupRuns: 1, warmupEvents: 1_000, minSampleSeconds: 0, settleMs: 0, rewarmRuns: 1, rewarmEvents: 100 });
     expect(r.events).toBe(5_000);
     expect(r.outputs).toBe(1);
-    expect(Number.isFinite(r.ratio)).toBe(true);
+    expect(r.sides.tidemark.cpuSeconds).toHaveLength(2);
+    for (const x of [r.ratio, r.ratioStraightforward, r.bestSpeedup]) {
+      expect(Number.isFinite(x.value)).toBe(true);
+      expect(x.range[0]).toBeLessThanOrEqual(x.range[1]);
+    }
+  });
+
+  it('refuses a reference whose outputs differ', async () => {
+    const events = new NexmarkGenerator().slice(0, 5_000);
+    const q7 = NEXMARK_QUERIES.find((q) => q.query.name === 'q7')!.query;
+    const broken = { ...q7, best: (options: QueryOptions, emit: (o: unknown) => void) => q7.best(options, (o) => emit({ ...(o as object), start: -1 })) };
+    await expect(measureQuery(broken, events, { bound: 1_000 }, { runs: 1, warmupRuns: 1, warmupEvents: 5_000, minSampleSeconds: 0, settleMs: 0 })).rejects.toThrow(
+      /q7: tidemark and best reference outputs differ/,
+    );
   });
 });
