@@ -37,6 +37,9 @@ export { flatMapEvents } from './operators/flatMapEvents.js';
 export { mergeEventTime } from './operators/mergeEventTime.js';
 export type { WindowAggregateConfig, WindowAggregateMetrics } from './operators/windowAggregate.js';
 export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
+export type { KeyedProcessConfig, KeyedProcessMetrics, OutputType } from './operators/keyedProcess.js';
+export { emits, keyedProcess, keyedProcessEngine } from './operators/keyedProcess.js';
+export type { KeyedProcessContext, KeyedTimerContext, KeyedTimers } from './operators/internal/keyed/KeyedContext.js';
 export type { DeadLetter, DeadLetterRoute } from './operators/internal/chain/deadLetter.js';
 export type { MeteredOperator } from './operators/internal/chain/metered.js';
 export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/chain/engine.js';
@@ -44,6 +47,20 @@ export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './oper
 // State
 export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
+export type {
+  KeyedStateOptions,
+  KeyedStates,
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  StateDescriptor,
+  StateDescriptors,
+  StateTtl,
+  ValueState,
+  ValueStateDescriptor,
+} from './state/keyedState.js';
+export { listState, mapState, valueState } from './state/keyedState.js';
 
 // Errors
 export { TidemarkError } from './errors/TidemarkError.js';
