@@ -20,7 +20,7 @@ const requireFastCheckInCjs: Plugin = {
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
