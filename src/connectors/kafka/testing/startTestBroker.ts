@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'tidemark';
 import { Broker } from './Broker.js';
+import type { ApiName } from './apiKeys.js';
 import type { BrokerFaults } from './faults.js';
 import { BrokerServer } from './server/BrokerServer.js';
 
@@ -130,6 +131,18 @@ export interface CommittedOffsetInfo {
   readonly offset: number;
 }
 
+/** A request the broker received: which API, in which version, from which client. */
+export interface RequestRecord {
+  /** The API. */
+  readonly api: ApiName;
+  /** The version the client chose. */
+  readonly version: number;
+  /** The client id of the request header. */
+  readonly clientId: string;
+  /** The correlation id of the request header. */
+  readonly correlationId: number;
+}
+
 /** A running test broker, from {@link startTestBroker}. */
 export interface TestBroker {
   /** The bootstrap list for a client: `['127.0.0.1:<port>']`. */
@@ -142,6 +155,11 @@ export interface TestBroker {
   readonly faults: BrokerFaults;
   /** Open client connections. */
   readonly connections: number;
+  /**
+   * The requests received (the latest 10,000), oldest first, in the order they arrived: what
+   * each client negotiated and sent.
+   */
+  readonly requests: readonly RequestRecord[];
   /**
    * Creates a topic (partitions: the broker's default).
    * @throws InvalidArgumentError when the name is illegal, the topic exists, or the count is not a positive integer.
@@ -239,6 +257,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     get connections() {
       return server.connectionCount;
     },
+    requests: server.requests,
     createTopic,
     deleteTopic(name) {
       if (broker.topics.delete(name) !== 0) throw new InvalidArgumentError(`deleteTopic: Topic '${name}' does not exist.`);

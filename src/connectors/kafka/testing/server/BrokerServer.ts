@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import type { Broker } from '../Broker.js';
 import { FaultPlan } from '../faults.js';
+import type { RequestRecord } from '../startTestBroker.js';
 import { Connection } from './Connection.js';
+
+/** How many requests {@link BrokerServer.requests} keeps (the oldest go first). */
+const KEPT_REQUESTS = 10_000;
 
 /**
  * The TCP side of the test broker: a `node:net` server whose connections speak the Kafka
@@ -13,6 +17,8 @@ export class BrokerServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   readonly faults: FaultPlan;
+  /** The latest requests, oldest first. */
+  readonly requests: RequestRecord[] = [];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -25,7 +31,10 @@ export class BrokerServer {
         socket.destroy();
         return;
       }
-      this.connections.add(new Connection(socket, broker, this.faults, log, (c) => this.connections.delete(c)));
+      const record = (request: RequestRecord): void => {
+        if (this.requests.push(request) > KEPT_REQUESTS) this.requests.shift();
+      };
+      this.connections.add(new Connection(socket, broker, this.faults, log, (c) => this.connections.delete(c), record));
     });
   }
 

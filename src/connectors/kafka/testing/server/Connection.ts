@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Broker } from '../Broker.js';
 import { KafkaErrorCode } from '../errorCodes.js';
 import type { FaultPlan } from '../faults.js';
+import type { RequestRecord } from '../startTestBroker.js';
 import { writeApiVersions } from '../apis/apiVersions.js';
 import { API_BY_KEY } from '../apis/registry.js';
 import { ProtocolDecodeError, Reader } from '../protocol/Reader.js';
@@ -43,6 +44,7 @@ export class Connection {
     private readonly faults: FaultPlan,
     private readonly log: (line: string) => void,
     private readonly onClose: (c: Connection) => void,
+    private readonly record: (request: RequestRecord) => void,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -105,6 +107,7 @@ export class Connection {
     }
     const clientId = r.nullableString() ?? '';
     if (apiKey === API_VERSIONS && version >= 3) r.taggedFields(); // request header v2
+    this.record({ api: api.name, version, clientId, correlationId });
     const request = api.decode(r, version);
     const fault = this.faults.take(api.name, correlationId);
     if (fault.drop === 'request') {
