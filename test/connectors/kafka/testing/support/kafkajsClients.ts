@@ -2,11 +2,11 @@
  * kafkajs 2.2.4 against the test broker: a client that logs nothing, and consuming until a
  * count of messages or a quiet period, with the partitions and offsets of what was read.
  */
-import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type KafkaConfig, type Producer, type ProducerConfig } from 'kafkajs';
 
 /** A kafkajs client for `brokers`, quiet, with short retries so that a failing test fails fast. */
-export function kafkaFor(brokers: string[], clientId = 'tidemark-test'): Kafka {
-  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, retries: 8 } });
+export function kafkaFor(brokers: string[], config: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({ brokers, clientId: 'tidemark-test', logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, retries: 8 }, ...config });
 }
 
 /** A producer with kafkajs's current partitioner (and without its warning about it). */
