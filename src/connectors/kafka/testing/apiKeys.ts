@@ -44,7 +44,19 @@ export const SUPPORTED_APIS: readonly SupportedApi[] = [
   { name: 'DeleteGroups', key: 42, minVersion: 0, maxVersion: 1 },
 ];
 
-/** One API of {@link SUPPORTED_APIS}: its name in the protocol guide, its key, its version range. */
+/**
+ * One API of {@link SUPPORTED_APIS}: its name in the protocol guide, its key, its version range.
+ *
+ * @example
+ * ```ts
+ * import { SUPPORTED_APIS, type SupportedApi } from 'tidemark/kafka/testing';
+ *
+ * const flexibleOnly: SupportedApi[] = SUPPORTED_APIS.filter((api) => api.name === 'ApiVersions');
+ * console.log(flexibleOnly);
+ * // output:
+ * // [ { name: 'ApiVersions', key: 18, minVersion: 0, maxVersion: 3 } ]
+ * ```
+ */
 export interface SupportedApi {
   /** The API's name in the protocol guide, such as `'JoinGroup'`. */
   readonly name: ApiName;
@@ -56,7 +68,19 @@ export interface SupportedApi {
   readonly maxVersion: number;
 }
 
-/** The name of an API the test broker answers, as the protocol guide names it. */
+/**
+ * The name of an API the test broker answers, as the protocol guide names it.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type ApiName } from 'tidemark/kafka/testing';
+ *
+ * const broker = await startTestBroker();
+ * const groupApis: ApiName[] = ['JoinGroup', 'SyncGroup', 'Heartbeat'];
+ * for (const api of groupApis) broker.faults.delay(api, 100);
+ * await broker.close();
+ * ```
+ */
 export type ApiName =
   | 'Produce'
   | 'Fetch'

@@ -23,7 +23,20 @@ Options:
   --help                            print this and exit
 `;
 
-/** Where {@link runTestBrokerCli} writes, and whether it installs its process hooks. */
+/**
+ * Where {@link runTestBrokerCli} writes, and whether it installs its process hooks.
+ *
+ * @example
+ * ```ts
+ * import { runTestBrokerCli, type TestBrokerCliOptions } from 'tidemark/kafka/testing';
+ *
+ * const lines: string[] = [];
+ * const options: TestBrokerCliOptions = { stdout: (t) => lines.push(t), stderr: (t) => lines.push(t), signals: false };
+ * console.log(await runTestBrokerCli(['--port', 'nope'], options), lines[0]!.split('\n')[0]);
+ * // output:
+ * // 2 tidemark-kafka-broker: --port needs an integer, got "nope"
+ * ```
+ */
 export interface TestBrokerCliOptions {
   /**
    * Receives standard output: the `LISTENING` line.

@@ -128,5 +128,17 @@ export const KafkaErrorCode = {
   PRODUCER_FENCED: 90,
 } as const;
 
-/** The name of one of Kafka's error codes in {@link KafkaErrorCode}, such as `'NOT_COORDINATOR'`. */
+/**
+ * The name of one of Kafka's error codes in {@link KafkaErrorCode}, such as `'NOT_COORDINATOR'`.
+ *
+ * @example
+ * ```ts
+ * import { KafkaErrorCode, type KafkaErrorName } from 'tidemark/kafka/testing';
+ *
+ * const retriable: KafkaErrorName[] = ['NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT'];
+ * console.log(retriable.map((name) => KafkaErrorCode[name]));
+ * // output:
+ * // [ 6, 7 ]
+ * ```
+ */
 export type KafkaErrorName = keyof typeof KafkaErrorCode;

@@ -2,7 +2,20 @@ import { InvalidArgumentError } from 'tidemark';
 import { SUPPORTED_APIS, type ApiName } from './apiKeys.js';
 import { KafkaErrorCode, type KafkaErrorName } from './errorCodes.js';
 
-/** Options of a fault that strikes a number of requests. */
+/**
+ * Options of a fault that strikes a number of requests.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type FaultOptions } from 'tidemark/kafka/testing';
+ *
+ * const broker = await startTestBroker();
+ * const always: FaultOptions = { count: Infinity };
+ * broker.faults.failNext('FindCoordinator', 'COORDINATOR_NOT_AVAILABLE', always);
+ * broker.faults.clear();
+ * await broker.close();
+ * ```
+ */
 export interface FaultOptions {
   /**
    * How many of the next requests of the API it strikes; `Infinity` for all, until
@@ -12,7 +25,19 @@ export interface FaultOptions {
   readonly count?: number;
 }
 
-/** Options of {@link BrokerFaults.dropConnection}. */
+/**
+ * Options of {@link BrokerFaults.dropConnection}.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type DropConnectionOptions } from 'tidemark/kafka/testing';
+ *
+ * const broker = await startTestBroker();
+ * const lostAcks: DropConnectionOptions = { lose: 'response', count: 2 };
+ * broker.faults.dropConnection('Produce', lostAcks); // the next two produces are appended, their responses lost
+ * await broker.close();
+ * ```
+ */
 export interface DropConnectionOptions extends FaultOptions {
   /**
    * What the client loses: `'request'` closes the connection before the broker acts on the
@@ -23,7 +48,16 @@ export interface DropConnectionOptions extends FaultOptions {
   readonly lose?: 'request' | 'response';
 }
 
-/** A fault that struck, as {@link BrokerFaults.history} records it. */
+/**
+ * A fault that struck, as {@link BrokerFaults.history} records it.
+ *
+ * @example
+ * ```ts
+ * import type { InjectedFault, TestBroker } from 'tidemark/kafka/testing';
+ *
+ * const drops = (broker: TestBroker): InjectedFault[] => broker.faults.history.filter((f) => f.kind === 'drop');
+ * ```
+ */
 export interface InjectedFault {
   /** What was done: the connection closed, the request failed, the response delayed. */
   readonly kind: 'drop' | 'fail' | 'delay';

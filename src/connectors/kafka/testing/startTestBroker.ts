@@ -4,10 +4,30 @@ import type { ApiName } from './apiKeys.js';
 import type { BrokerFaults } from './faults.js';
 import { BrokerServer } from './server/BrokerServer.js';
 
-/** A topic to create when the broker starts: a name (the default partition count), or a {@link TopicConfig}. */
+/**
+ * A topic to create when the broker starts: a name (the default partition count), or a {@link TopicConfig}.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type TopicSpec } from 'tidemark/kafka/testing';
+ *
+ * const topics: TopicSpec[] = ['audit', { name: 'orders', partitions: 6 }];
+ * const broker = await startTestBroker({ topics });
+ * await broker.close();
+ * ```
+ */
 export type TopicSpec = string | TopicConfig;
 
-/** A topic to create when the broker starts, with its partition count. */
+/**
+ * A topic to create when the broker starts, with its partition count.
+ *
+ * @example
+ * ```ts
+ * import type { TopicConfig } from 'tidemark/kafka/testing';
+ *
+ * const orders: TopicConfig = { name: 'orders', partitions: 6 };
+ * ```
+ */
 export interface TopicConfig {
   /** The topic's name. */
   readonly name: string;
@@ -18,7 +38,19 @@ export interface TopicConfig {
   readonly partitions?: number;
 }
 
-/** Options of {@link startTestBroker}. */
+/**
+ * Options of {@link startTestBroker}.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type TestBrokerOptions } from 'tidemark/kafka/testing';
+ *
+ * // Short session timeouts, so that a test of a consumer dying takes a second, not Kafka's 45.
+ * const options: TestBrokerOptions = { partitions: 3, minSessionTimeoutMs: 100, autoCreateTopics: false, topics: ['events'] };
+ * const broker = await startTestBroker(options);
+ * await broker.close();
+ * ```
+ */
 export interface TestBrokerOptions {
   /**
    * The TCP port to listen on; 0 lets the system pick a free one (read it from
@@ -83,7 +115,21 @@ export interface TestBrokerOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A partition of a topic as the broker holds it. */
+/**
+ * A partition of a topic as the broker holds it.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type PartitionInfo } from 'tidemark/kafka/testing';
+ *
+ * const broker = await startTestBroker({ topics: [{ name: 'events', partitions: 2 }] });
+ * const partitions: readonly PartitionInfo[] = broker.describeTopic('events')!;
+ * console.log(partitions.map((p) => [p.partition, p.highWatermark, p.lastStableOffset]));
+ * await broker.close();
+ * // output:
+ * // [ [ 0, 0, 0 ], [ 1, 0, 0 ] ]
+ * ```
+ */
 export interface PartitionInfo {
   /** The partition's index. */
   readonly partition: number;
@@ -95,7 +141,21 @@ export interface PartitionInfo {
   readonly lastStableOffset: number;
 }
 
-/** A consumer group as the coordinator holds it. */
+/**
+ * A consumer group as the coordinator holds it.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type GroupInfo } from 'tidemark/kafka/testing';
+ *
+ * const broker = await startTestBroker();
+ * const group: GroupInfo | undefined = broker.describeGroup('billing');
+ * console.log(group); // no consumer has joined or committed yet
+ * await broker.close();
+ * // output:
+ * // undefined
+ * ```
+ */
 export interface GroupInfo {
   /** The group's id. */
   readonly groupId: string;
@@ -111,7 +171,16 @@ export interface GroupInfo {
   readonly offsets: readonly CommittedOffsetInfo[];
 }
 
-/** A member of a group, in {@link GroupInfo}. */
+/**
+ * A member of a group, in {@link GroupInfo}.
+ *
+ * @example
+ * ```ts
+ * import type { GroupInfo, GroupMemberInfo } from 'tidemark/kafka/testing';
+ *
+ * const clientIds = (group: GroupInfo): string[] => group.members.map((m: GroupMemberInfo) => m.clientId);
+ * ```
+ */
 export interface GroupMemberInfo {
   /** The id the coordinator gave the member. */
   readonly memberId: string;
@@ -121,7 +190,17 @@ export interface GroupMemberInfo {
   readonly clientHost: string;
 }
 
-/** An offset a group committed, in {@link GroupInfo}. */
+/**
+ * An offset a group committed, in {@link GroupInfo}.
+ *
+ * @example
+ * ```ts
+ * import type { CommittedOffsetInfo, GroupInfo } from 'tidemark/kafka/testing';
+ *
+ * const lag = (group: GroupInfo, ends: Map<string, number>): number =>
+ *   group.offsets.reduce((n, o: CommittedOffsetInfo) => n + (ends.get(`${o.topic}/${o.partition}`) ?? o.offset) - o.offset, 0);
+ * ```
+ */
 export interface CommittedOffsetInfo {
   /** The topic. */
   readonly topic: string;
@@ -131,7 +210,18 @@ export interface CommittedOffsetInfo {
   readonly offset: number;
 }
 
-/** A request the broker received: which API, in which version, from which client. */
+/**
+ * A request the broker received: which API, in which version, from which client.
+ *
+ * @example
+ * ```ts
+ * import type { RequestRecord, TestBroker } from 'tidemark/kafka/testing';
+ *
+ * // The versions a client used, per API: what it negotiated with the broker.
+ * const versionsOf = (broker: TestBroker, clientId: string): string[] =>
+ *   [...new Set(broker.requests.filter((r: RequestRecord) => r.clientId === clientId).map((r) => `${r.api} v${r.version}`))];
+ * ```
+ */
 export interface RequestRecord {
   /** The API. */
   readonly api: ApiName;
@@ -143,7 +233,23 @@ export interface RequestRecord {
   readonly correlationId: number;
 }
 
-/** A running test broker, from {@link startTestBroker}. */
+/**
+ * A running test broker, from {@link startTestBroker}.
+ *
+ * @example
+ * ```ts
+ * import { startTestBroker, type TestBroker } from 'tidemark/kafka/testing';
+ *
+ * const broker: TestBroker = await startTestBroker({ partitions: 2 });
+ * broker.createTopic('events');
+ * broker.createTopic('audit', 1);
+ * console.log(broker.listTopics(), broker.describeTopic('events')!.length, broker.connections);
+ * broker.deleteTopic('audit');
+ * await broker.close();
+ * // output:
+ * // [ 'audit', 'events' ] 2 0
+ * ```
+ */
 export interface TestBroker {
   /** The bootstrap list for a client: `['127.0.0.1:<port>']`. */
   readonly brokers: string[];
