@@ -1,6 +1,7 @@
 import { BrokerClock } from './BrokerClock.js';
 import { ancestry, ancestryChanged } from './parentWatch.js';
-import { startTestBroker, type TestBrokerOptions } from './startTestBroker.js';
+import { startTestBroker } from './startTestBroker.js';
+import type { TestBrokerOptions } from './TestBrokerOptions.js';
 
 const USAGE = `Usage: tidemark-kafka-broker [options]
 

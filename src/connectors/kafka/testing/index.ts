@@ -9,7 +9,8 @@
  * @module tidemark/kafka/testing
  */
 
-export type { CommittedOffsetInfo, GroupInfo, GroupMemberInfo, PartitionInfo, RequestRecord, TestBroker, TestBrokerOptions, TopicConfig, TopicSpec } from './startTestBroker.js';
+export type { CommittedOffsetInfo, GroupInfo, GroupMemberInfo, PartitionInfo, RequestRecord, TestBroker } from './TestBroker.js';
+export type { TestBrokerOptions, TopicConfig, TopicSpec } from './TestBrokerOptions.js';
 export { startTestBroker } from './startTestBroker.js';
 export type { BrokerFaults, DropConnectionOptions, FaultOptions, InjectedFault } from './faults.js';
 export type { KafkaErrorName } from './errorCodes.js';

@@ -92,7 +92,8 @@ export const fetch = defineApi<FetchRequest, FetchResponse>({
     return { maxWaitMs, minBytes, maxBytes, readCommitted, sessionId, sessionEpoch, topics };
   },
   handle(broker, request) {
-    if (request.sessionId !== 0 || request.sessionEpoch > 0) return { errorCode: KafkaErrorCode.FETCH_SESSION_ID_NOT_FOUND, topics: [] };
+    if (request.sessionId !== 0) return { errorCode: KafkaErrorCode.FETCH_SESSION_ID_NOT_FOUND, topics: [] };
+    if (request.sessionEpoch > 0) return { errorCode: KafkaErrorCode.INVALID_FETCH_SESSION_EPOCH, topics: [] };
     const first = read(broker, request);
     if (first.bytes >= request.minBytes || request.maxWaitMs <= 0) return first.response;
     const logs = request.topics.flatMap(({ topic, partitions }) => partitions.map((p) => broker.topics.partition(topic, p.partition)));

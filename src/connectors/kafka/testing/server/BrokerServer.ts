@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import type { Broker } from '../Broker.js';
 import { FaultPlan } from '../faults.js';
-import type { RequestRecord } from '../startTestBroker.js';
+import type { RequestRecord } from '../TestBroker.js';
 import { Connection } from './Connection.js';
 
 /** How many requests {@link BrokerServer.requests} keeps (the oldest go first). */

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Broker } from '../Broker.js';
 import { KafkaErrorCode } from '../errorCodes.js';
 import type { FaultPlan } from '../faults.js';
-import type { RequestRecord } from '../startTestBroker.js';
+import type { RequestRecord } from '../TestBroker.js';
 import { writeApiVersions } from '../apis/apiVersions.js';
 import { API_BY_KEY } from '../apis/registry.js';
 import { ProtocolDecodeError, Reader } from '../protocol/Reader.js';
@@ -142,7 +142,12 @@ export class Connection {
       if (fault.delayMs !== undefined) this.broker.clock.after(fault.delayMs, send);
       else send();
     };
-    if (result instanceof Promise) result.then(settle, (e: unknown) => settle(api.fail(this.broker, request, KafkaErrorCode.UNKNOWN_SERVER_ERROR, version) ?? String(e)));
+    if (result instanceof Promise) {
+      result.then(settle, (e: unknown) => {
+        this.log(`${api.name} v${version} failed: ${String((e as Error)?.stack ?? e)}`);
+        settle(api.fail(this.broker, request, KafkaErrorCode.UNKNOWN_SERVER_ERROR, version));
+      });
+    }
     else settle(result);
   }
 
