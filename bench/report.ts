@@ -2,6 +2,7 @@ import type { ChainResult, ChainVariant } from './chainCost.js';
 import type { GenerationResult } from './generation.js';
 import type { Ratio } from './measure.js';
 import type { MemoryResult } from './memoryCheck.js';
+import type { ScaleDimension, ScaleResult } from './scaleJobs.js';
 
 /**
  * The bench's markdown tables, from results (run.ts prints them as it goes; tables.ts
@@ -119,4 +120,43 @@ export function memoryTable(results: readonly MemoryResult[]): string {
     m.cpuSeconds.toFixed(1),
   ]);
   return markdown(head, body);
+}
+
+const perUnit = (bytes: number, units: number): string => (units > 0 ? `${Math.round(bytes / units).toLocaleString('en-US')}` : '—');
+const ns = (eventsPerSec: number): string => (1e9 / eventsPerSec).toFixed(0);
+
+/** The scale tables: one per dimension. */
+export function scaleTables(results: readonly ScaleResult[]): string {
+  const of = (d: ScaleDimension): ScaleResult[] => results.filter((r) => r.dimension === d);
+  const parts: string[] = [];
+  const keys = of('keys');
+  if (keys.length > 0) {
+    const head = ['keys', 'events', 'tidemark ev/CPU-s', 'best ev/CPU-s', 'ratio', 'heap B/key tidemark', 'heap B/key best'];
+    const body = keys.map((r) => [r.value.toLocaleString('en-US'), r.events.toLocaleString('en-US'), fmtRate(r.tidemarkEventsPerSec), fmtRate(r.bestEventsPerSec), fmtRatio(r.ratio), perUnit(r.tidemarkHeapBytes, r.units), perUnit(r.bestHeapBytes, r.units)]);
+    parts.push(`Tumbling 60 s count per key, by number of keys:\n\n${markdown(head, body)}`);
+  }
+  const slid = of('sliding');
+  if (slid.length > 0) {
+    const first = slid[0]!;
+    const head = ['size/slide', 'events', 'tidemark ns/event', `÷ at ${first.value}`, 'best ns/event', `÷ at ${first.value}`, 'ratio', 'heap B/(key, window) tidemark', 'best'];
+    const body = slid.map((r) => [
+      String(r.value),
+      r.events.toLocaleString('en-US'),
+      ns(r.tidemarkEventsPerSec),
+      `${(first.tidemarkEventsPerSec / r.tidemarkEventsPerSec).toFixed(2)}×`,
+      ns(r.bestEventsPerSec),
+      `${(first.bestEventsPerSec / r.bestEventsPerSec).toFixed(2)}×`,
+      fmtRatio(r.ratio),
+      perUnit(r.tidemarkHeapBytes, r.units),
+      perUnit(r.bestHeapBytes, r.units),
+    ]);
+    parts.push(`Sliding-window count per key (100 keys, slide 1 s), by size/slide (target: tidemark flat within 1.5× from 2 to 100):\n\n${markdown(head, body)}`);
+  }
+  const sess = of('sessions');
+  if (sess.length > 0) {
+    const head = ['live sessions (target)', 'live sessions (measured)', 'events', 'tidemark ev/CPU-s', 'best ev/CPU-s', 'ratio', 'heap B/session tidemark', 'heap B/session best'];
+    const body = sess.map((r) => [r.value.toLocaleString('en-US'), r.units.toLocaleString('en-US'), r.events.toLocaleString('en-US'), fmtRate(r.tidemarkEventsPerSec), fmtRate(r.bestEventsPerSec), fmtRatio(r.ratio), perUnit(r.tidemarkHeapBytes, r.units), perUnit(r.bestHeapBytes, r.units)]);
+    parts.push(`Session count per key (gap 2 s, a key's events 1 s apart, keys replaced every 5 s), by live sessions:\n\n${markdown(head, body)}`);
+  }
+  return parts.join('\n\n');
 }

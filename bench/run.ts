@@ -12,9 +12,9 @@
  * agree with the full run's (see docs/performance.md).
  *
  * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side),
- * `--rewarm RUNS,EVENTS` (the re-warm before each sample).
+ * `--rewarm RUNS,EVENTS` (the re-warm before each sample). `--scale` runs the scale
+ * measurements instead (bench/scale.ts).
  */
-import { execSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ import { REWARM, type MeasureOptions } from './measure.js';
 import type { MemoryResult } from './memoryCheck.js';
 import { NEXMARK_QUERIES } from './nexmark/queries.js';
 import { chainTable, fmtRate, generationTable, memoryTable, resultsTable, type BenchJson, type JsonRow } from './report.js';
-import type { BenchRow, Job, JobResult } from './worker.js';
+import type { BenchRow, Job } from './worker.js';
+import { currentCommit, runInWorker } from './runInWorker.js';
 
 interface Cli {
   quick: boolean;
@@ -110,36 +111,6 @@ function jobs(cli: Cli): Job[] {
     }
   }
   return list;
-}
-
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-
-export function runInWorker(job: Job): Promise<JobResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(job)], {
-      execArgv: [...process.execArgv, '--expose-gc', '--max-old-space-size=8192'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let settled = false;
-    child.on('message', (m: { ok: true; result: JobResult } | { ok: false; error: string }) => {
-      settled = true;
-      if (m.ok) resolve(m.result);
-      else reject(new Error(m.error));
-    });
-    child.on('exit', (code) => {
-      if (!settled) reject(new Error(`bench worker exited with code ${code} before reporting`));
-    });
-  });
-}
-
-export function currentCommit(): string {
-  try {
-    const hash = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- src bench', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return dirty ? `${hash} + uncommitted changes in src/ or bench/` : hash;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function jsonRow(r: BenchRow): JsonRow {
@@ -238,7 +209,9 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
+  const argv = process.argv.slice(2);
+  const run = argv.includes('--scale') ? import('./scale.js').then((m) => m.scaleMain(argv.filter((a) => a !== '--scale'))) : main();
+  run.catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
