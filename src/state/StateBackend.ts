@@ -101,6 +101,10 @@ export interface OrderedTable<K, V> {
   floor(key: K, at: number): number | undefined;
   /** The greatest position of `key` that is `< at`, if any. */
   lower(key: K, at: number): number | undefined;
+  /** The value at {@link floor}`(key, at)`, if any: one lookup instead of two. */
+  floorValue(key: K, at: number): V | undefined;
+  /** The value at {@link lower}`(key, at)`, if any. */
+  lowerValue(key: K, at: number): V | undefined;
   /** The positions of `key` in `[from, to]`, ascending (a copy: the table may change while it is read). */
   positions(key: K, from: number, to: number): readonly number[];
   /** The keys that have entries, in the order they got their first one. */

@@ -58,6 +58,8 @@ export class CopyingStateBackend implements StateBackend {
       delete: (key, position) => t.delete(key, position),
       floor: (key, at) => t.floor(key, at),
       lower: (key, at) => t.lower(key, at),
+      floorValue: (key, at) => copy(t.floorValue(key, at)),
+      lowerValue: (key, at) => copy(t.lowerValue(key, at)),
       positions: (key, from, to) => t.positions(key, from, to),
       keys: () => t.keys(),
       get size() {

@@ -123,6 +123,22 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     return undefined;
   }
 
+  floorValue(key: K, at: number): V | undefined {
+    const chunks = this.byKey.get(key);
+    if (chunks === undefined) return undefined;
+    if (!Array.isArray(chunks)) return chunks.p <= at ? chunks.v : undefined;
+    const p = this.floor(key, at);
+    return p === undefined ? undefined : this.get(key, p);
+  }
+
+  lowerValue(key: K, at: number): V | undefined {
+    const chunks = this.byKey.get(key);
+    if (chunks === undefined) return undefined;
+    if (!Array.isArray(chunks)) return chunks.p < at ? chunks.v : undefined;
+    const p = this.lower(key, at);
+    return p === undefined ? undefined : this.get(key, p);
+  }
+
   positions(key: K, from: number, to: number): readonly number[] {
     const chunks = this.byKey.get(key);
     const out: number[] = [];

@@ -26,6 +26,10 @@ describe('MemoryOrderedTable', () => {
     for (const p of [30, -5, 10, 20.5]) t.set('k', p, p);
     expect([t.floor('k', 10), t.floor('k', 9.9), t.floor('k', -6), t.floor('k', Infinity), t.floor('none', 1)]).toEqual([10, -5, undefined, 30, undefined]);
     expect([t.lower('k', 10), t.lower('k', -5), t.lower('k', 31)]).toEqual([-5, undefined, 30]);
+    expect([t.floorValue('k', 10), t.floorValue('k', -6), t.lowerValue('k', 10), t.lowerValue('k', -5), t.floorValue('none', 1)]).toEqual([10, undefined, -5, undefined, undefined]);
+    const single = new MemoryOrderedTable<string, string>();
+    single.set('s', 7, 'seven');
+    expect([single.floorValue('s', 7), single.floorValue('s', 6), single.lowerValue('s', 7), single.lowerValue('s', 8)]).toEqual(['seven', undefined, undefined, 'seven']);
     expect(t.positions('k', -5, 20.5)).toEqual([-5, 10, 20.5]);
     expect(t.positions('k', 11, 12)).toEqual([]);
     expect(t.positions('k', 40, 0)).toEqual([]);
@@ -57,6 +61,8 @@ describe('MemoryOrderedTable', () => {
           for (const p of probes) {
             expect(t.floor(key, p)).toBe(sorted.filter((x) => x <= p).at(-1));
             expect(t.lower(key, p)).toBe(sorted.filter((x) => x < p).at(-1));
+            expect(t.floorValue(key, p)).toBe(m.get(sorted.filter((x) => x <= p).at(-1)!));
+            expect(t.lowerValue(key, p)).toBe(m.get(sorted.filter((x) => x < p).at(-1)!));
             expect(t.get(key, p)).toBe(m.get(p));
             expect(t.positions(key, p, p + 100)).toEqual(sorted.filter((x) => x >= p && x <= p + 100));
           }

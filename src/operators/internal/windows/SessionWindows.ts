@@ -30,7 +30,7 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
     private readonly seqCell: ValueCell<number>,
     private readonly gap: number,
   ) {
-    this.sessions = new MergingSessions(table, (a, b) => core.merge(a, b));
+    this.sessions = new MergingSessions(table, (a, b) => core.merge(a, b), core.sharesValues);
     this.seq = seqCell.get();
   }
 
@@ -51,7 +51,7 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
       if (sessions.firedBefore && session.end - 1 > wm) this.arm(key, session);
     }
     session.acc = core.add(session.acc, value, t);
-    this.sessions.store(key, session);
+    sessions.storeAdded(key, session);
     if (session.end - 1 <= wm) this.fire(key, session, 'late');
     else if (core.early?.onEvent(key, session.ns, core.time)) this.fire(key, session, 'early');
   }

@@ -28,10 +28,14 @@ export class MergingSessions<K, A> {
   absorbed: readonly number[] = NONE;
   /** …and whether the session had already fired on time before it grew (`end − 1 <= watermark`). */
   firedBefore = false;
+  /** Whether the session of the last {@link add} left its place in the table (it must be stored). */
+  private moved = false;
 
   constructor(
     private readonly table: OrderedTable<K, Session<A>>,
     private readonly mergeAccs: (a: A, b: A) => A,
+    /** The backend hands out stored values: a session changed in place in its place needs no `set`. */
+    private readonly sharesValues: boolean,
   ) {}
 
   /**
@@ -43,23 +47,29 @@ export class MergingSessions<K, A> {
    * `end − 1 + lateness` (the event is late).
    */
   add(key: K, start: number, end: number, lateness: number, watermark: number): Session<A> | null | undefined {
-    let p = this.table.floor(key, end);
-    let target = p === undefined ? undefined : this.table.get(key, p)!;
-    if (target === undefined || target.end < start) return end - 1 + lateness <= watermark ? undefined : null;
+    const table = this.table;
+    let target = table.floorValue(key, end);
+    if (target === undefined || target.end < start) {
+      this.moved = true;
+      return end - 1 + lateness <= watermark ? undefined : null;
+    }
     // Walk back over the earlier sessions that still meet the window: the last one is the target.
+    // Earlier sessions end before target.start (live sessions never touch): only a window that
+    // starts before it can meet them.
     let absorbed: Session<A>[] | undefined;
-    for (p = this.table.lower(key, target.start); p !== undefined; p = this.table.lower(key, p)) {
-      const earlier = this.table.get(key, p)!;
-      if (earlier.end < start) break;
-      (absorbed ??= []).push(target);
-      target = earlier;
+    if (start < target.start) {
+      for (let earlier = table.lowerValue(key, target.start); earlier !== undefined && earlier.end >= start; earlier = table.lowerValue(key, earlier.start)) {
+        (absorbed ??= []).push(target);
+        target = earlier;
+      }
     }
     this.firedBefore = target.end - 1 <= watermark;
     const oldStart = target.start;
     if (start < target.start) target.start = start;
     if (end > target.end) target.end = end;
+    this.moved = target.start !== oldStart || absorbed !== undefined || !this.sharesValues;
     if (absorbed === undefined) {
-      if (target.start !== oldStart) this.table.delete(key, oldStart);
+      if (target.start !== oldStart) table.delete(key, oldStart);
       this.absorbed = NONE;
       return target;
     }
@@ -76,6 +86,11 @@ export class MergingSessions<K, A> {
     return target;
   }
 
+  /** Writes back the session the last {@link add} returned (or opened), unless it is already stored as it is. */
+  storeAdded(key: K, s: Session<A>): void {
+    if (this.moved) this.table.set(key, s.start, s);
+  }
+
   /** Writes a session (new or changed) back. */
   store(key: K, s: Session<A>): void {
     this.table.set(key, s.start, s);
@@ -83,10 +98,8 @@ export class MergingSessions<K, A> {
 
   /** The live session of `key` named `ns`, if it still is one (not merged into another, not purged). */
   named(key: K, ns: number): Session<A> | undefined {
-    const p = this.table.floor(key, ns);
-    if (p === undefined) return undefined;
-    const s = this.table.get(key, p)!;
-    return s.ns === ns ? s : undefined;
+    const s = this.table.floorValue(key, ns);
+    return s !== undefined && s.ns === ns ? s : undefined;
   }
 
   delete(key: K, s: Session<A>): void {
