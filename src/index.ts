@@ -37,12 +37,20 @@ export { flatMapEvents } from './operators/flatMapEvents.js';
 export { mergeEventTime } from './operators/mergeEventTime.js';
 export type { WindowAggregateConfig, WindowAggregateMetrics } from './operators/windowAggregate.js';
 export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
+export type { IntervalJoinConfig } from './operators/intervalJoin.js';
+export { intervalJoin, intervalJoinEngine } from './operators/intervalJoin.js';
+export type { WindowJoinConfig } from './operators/windowJoin.js';
+export { windowJoin, windowJoinEngine } from './operators/windowJoin.js';
+export type { TemporalJoinConfig } from './operators/temporalJoin.js';
+export { temporalJoin, temporalJoinEngine } from './operators/temporalJoin.js';
+export type { JoinMetrics, LeftRow, OuterJoin, RightRow } from './operators/internal/join/joinOptions.js';
+export type { JoinWindow } from './operators/internal/join/WindowJoinEngine.js';
 export type { KeyedProcessConfig, KeyedProcessMetrics, OutputType } from './operators/keyedProcess.js';
 export { emits, keyedProcess, keyedProcessEngine } from './operators/keyedProcess.js';
 export type { KeyedProcessContext, KeyedTimerContext, KeyedTimers } from './operators/internal/keyed/KeyedContext.js';
 export type { DeadLetter, DeadLetterRoute } from './operators/internal/chain/deadLetter.js';
 export type { MeteredOperator } from './operators/internal/chain/metered.js';
-export type { Collector, Engine, OperatorSnapshot, ProcessingTime } from './operators/internal/chain/engine.js';
+export type { Collector, Engine, OperatorSnapshot, ProcessingTime, TwoInputEngine } from './operators/internal/chain/engine.js';
 
 // State
 export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';

@@ -9,6 +9,7 @@ import {
   type ProcessingTime,
   type StreamElement,
   type Timestamped,
+  type TwoInputEngine,
 } from 'tidemark';
 import { EngineHost } from './internal/EngineHost.js';
 import { refuseSnapshotOptions, restoreEngine, snapshotEngine, type HarnessSnapshotOptions } from './internal/engineSnapshots.js';
@@ -20,62 +21,9 @@ import type { VirtualClock } from './VirtualClock.js';
 
 const API = 'TwoInputHarness';
 
-/**
- * The RxJS-free state machine of a two-input operator (a join), as Flink's
- * `TwoInputStreamOperator`: input 1 is the left stream, input 2 the right. The engine keeps
- * each input's watermark and emits the combined one (normally the minimum). Optional
- * `onControl1`/`onControl2` receive barriers and status changes; without them they pass through.
- *
- * @example
- * ```ts
- * import type { Collector } from 'tidemark';
- * import type { TwoInputEngine } from 'tidemark/testing';
- *
- * // A union of two streams with the minimum of their watermarks.
- * function union<T>(): TwoInputEngine<T, T, T> {
- *   let out!: Collector<T>;
- *   const wm = [-Infinity, -Infinity];
- *   let emitted = -Infinity;
- *   const onWatermark = (i: 0 | 1, t: number) => {
- *     wm[i] = Math.max(wm[i]!, t);
- *     const w = Math.min(wm[0]!, wm[1]!);
- *     if (w > emitted) out.watermark((emitted = w));
- *   };
- *   return {
- *     name: 'union',
- *     open: (o) => void (out = o),
- *     onEvent1: (v, t) => out.event(v, t),
- *     onEvent2: (v, t) => out.event(v, t),
- *     onWatermark1: (t) => onWatermark(0, t),
- *     onWatermark2: (t) => onWatermark(1, t),
- *   };
- * }
- * ```
- */
-export interface TwoInputEngine<L, R, O> {
-  /** The operator's name, used in error messages and snapshots. */
-  readonly name: string;
-  /** An event on the left input; `element` is the input element itself (kept for late routing). */
-  onEvent1(value: L, timestamp: number, element: Timestamped<L>): void;
-  /** An event on the right input; `element` is the input element itself (kept for late routing). */
-  onEvent2(value: R, timestamp: number, element: Timestamped<R>): void;
-  /** A watermark on the left input. */
-  onWatermark1(timestamp: number): void;
-  /** A watermark on the right input. */
-  onWatermark2(timestamp: number): void;
-  /** A barrier or status change on the left input; without it, it passes through. */
-  onControl1?(element: ControlElement): void;
-  /** A barrier or status change on the right input; without it, it passes through. */
-  onControl2?(element: ControlElement): void;
-  /** Processing-time callback requested through {@link ProcessingTime.wakeAt}. */
-  onProcessingTime?(now: number): void;
-  /** The engine's state as plain data (a harness deep-copies it unless `cloneSnapshots` is false). */
-  snapshot?(): OperatorSnapshot;
-  /** Replaces the engine's state with a snapshot of the same kind; called before any input. */
-  restore?(snapshot: OperatorSnapshot): void;
-  /** Connects the engine to its output and clock; called once, before any input. */
-  open(out: Collector<O>, time: ProcessingTime): void;
-}
+// The engine shape the harness drives lives in core (the joins' engines are such engines);
+// it is re-exported here, where it was first defined.
+export type { TwoInputEngine } from 'tidemark';
 
 /**
  * What a {@link TwoInputHarness} hands the pipeline it builds: the clock and a late-event

@@ -16,7 +16,10 @@ export abstract class ChainEntry<T> extends Subscriber<T> {
   /** Handles one input value; a throw errors the stream. */
   protected abstract onValue(value: T): void;
 
-  /** The input completed: flush the chain; a throw errors the stream instead of completing it. */
+  /**
+   * The input completed: flush the chain; a throw errors the stream instead of completing it.
+   * The output completes after it, unless a stage holds the completion ({@link ChainContext.hold}).
+   */
   protected abstract onEnd(): void;
 
   protected override _next(value: T): void {
@@ -50,7 +53,7 @@ export abstract class ChainEntry<T> extends Subscriber<T> {
     } finally {
       ctx.busy = false;
     }
-    ctx.subscriber.complete();
+    ctx.complete();
   }
 
   protected override _error(err: unknown): void {
