@@ -55,6 +55,7 @@ export type { Collector, Engine, OperatorSnapshot, ProcessingTime, TwoInputEngin
 // State
 export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
+export type { Checkpoint, CheckpointStore } from './state/checkpoint/CheckpointStore.js';
 export type {
   KeyedStateOptions,
   KeyedStates,
