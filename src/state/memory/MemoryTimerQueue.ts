@@ -1,156 +1,203 @@
 import type { TimerQueue } from '../StateBackend.js';
 import { TimerHeap } from './TimerHeap.js';
 
-/** @internal One timer: a flat record in the heap. `live` turns false when it fires or is deleted. */
+/** @internal One registration: a flat record in the heap. */
 interface TimerRecord<K, N> {
   readonly time: number;
   readonly seq: number;
   readonly key: K;
   readonly ns: N;
-  live: boolean;
+  /** While it fires: the registration counter then; a record of the same timer registered before it is a duplicate. */
+  firedAt: number;
 }
 
-/**
- * @internal The live timers of one time, when there are several: looked up by scan while few,
- * through `(namespace, key)` maps once many (many keys' processing-time timers at one instant).
- */
-interface Bucket<K, N> {
-  recs: TimerRecord<K, N>[];
-  live: number;
-  byNs: Map<N, Map<K, TimerRecord<K, N>>> | undefined;
+/** @internal A `delete`: it cancels the registrations of its `(time, key, ns)` made before it (`seq` smaller). */
+interface Tombstone<K, N> {
+  readonly key: K;
+  readonly ns: N;
+  readonly seq: number;
 }
 
-/** Past this many timers at one time, a bucket indexes them instead of scanning. */
+/** Compaction runs once the heap holds more than this many records (then twice the unique ones). */
+const MIN_COMPACT = 64;
+/** Past this many records fired at one time, duplicates are found through maps instead of a scan. */
 const SCAN = 16;
-/** Deleted records wait in the heap until they are this many and half of it, then go at once. */
-const MIN_STALE = 32;
 
 /**
- * @internal The memory backend's {@link TimerQueue}: one binary heap of flat timer records
- * ordered by (time, registration order), and an index by time (a record, or a bucket when
- * several share the time) for de-duplication and deletion. A timer costs one record, one heap
- * slot and one index entry; a deleted one is dropped from the heap once deleted records are
- * half of it (amortized O(1)), so cancelled timers never pile up, whether or not time
- * reaches them.
+ * @internal The memory backend's {@link TimerQueue}: one binary heap of flat registration
+ * records ordered by (time, registration order), without an index. A timer is unique per
+ * `(time, key, namespace)`, and that is settled lazily, where it is cheap:
+ *
+ * - `register` only pushes a record (no lookup): a second registration of a pending timer is
+ *   a duplicate record, skipped when its time fires (records of one time pop together, and the
+ *   first — the registration that counts — fires);
+ * - `delete` leaves a tombstone that cancels the earlier registrations of its timer, so a
+ *   timer registered again after it is live;
+ * - once the heap holds twice the unique timers it held after the last compaction, or the
+ *   tombstones are half of it, one O(n) pass drops duplicates, cancelled records and
+ *   tombstones: memory stays within about twice the live timers, at amortized O(1) per call.
+ *
+ * A timer that opens and fires (a session's, a window's) costs one record and two heap
+ * operations, no map operations: as a hand-written loop's heap of due times does.
  */
 export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   private readonly heap = new TimerHeap<TimerRecord<K, N>>();
-  private index = new Map<number, TimerRecord<K, N> | Bucket<K, N>>();
-  private count = 0;
   private seq = 0;
-  /** Deleted records still in the heap. */
-  private stale = 0;
+  private tombstones = new Map<number, Tombstone<K, N>[]>();
+  private tombstoneCount = 0;
+  private compactAt = MIN_COMPACT;
+  /** The records fired at the current time of {@link advanceTo} (see {@link isFiredDuplicate}): the first `groupSize`. */
+  private readonly group: TimerRecord<K, N>[] = [];
+  private groupSize = 0;
+  private groupIndex: Map<N, Map<K, TimerRecord<K, N>>> | undefined;
 
+  /** The number of pending timers (exact; O(n), for tests and diagnostics). */
   get size(): number {
-    return this.count;
+    return this.pending().length;
   }
 
-  /** @internal Entries held (heap records, bucket slots), live or not: what a leak would grow. */
+  /** @internal Entries held (records and tombstones), live or not: what a leak would grow. */
   get footprint(): number {
-    let slots = 0;
-    for (const v of this.index.values()) if (isBucket(v)) slots += v.recs.length;
-    return this.heap.length + slots;
+    return this.heap.length + this.tombstoneCount;
   }
 
   register(time: number, key: K, namespace: N): void {
-    const at = this.index.get(time);
-    if (at !== undefined && find(at, key, namespace) !== undefined) return;
-    const rec: TimerRecord<K, N> = { time, seq: this.seq++, key, ns: namespace, live: true };
-    this.heap.push(rec);
-    this.count++;
-    if (at === undefined) this.index.set(time, rec);
-    else if (isBucket(at)) add(at, rec);
-    else this.index.set(time, { recs: [at, rec], live: 2, byNs: undefined });
+    this.heap.push({ time, seq: this.seq++, key, ns: namespace, firedAt: -1 });
+    if (this.heap.length > this.compactAt) this.compact();
   }
 
   delete(time: number, key: K, namespace: N): void {
-    const at = this.index.get(time);
-    const rec = at === undefined ? undefined : find(at, key, namespace);
-    if (rec === undefined) return;
-    this.unindex(rec);
-    this.count--;
-    if (++this.stale >= MIN_STALE && this.stale * 2 > this.heap.length) {
-      this.heap.retain((r) => r.live);
-      this.stale = 0;
-    }
+    const stone: Tombstone<K, N> = { key, ns: namespace, seq: this.seq++ };
+    const at = this.tombstones.get(time);
+    if (at === undefined) this.tombstones.set(time, [stone]);
+    else at.push(stone);
+    if (++this.tombstoneCount >= MIN_COMPACT / 2 && this.tombstoneCount * 2 > this.heap.length) this.compact();
   }
 
   peek(): number {
     for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (top.live) return top.time;
+      if (!this.isCancelled(top)) return top.time;
       this.heap.pop();
-      this.stale--;
     }
     return Infinity;
   }
 
   advanceTo(until: number, fire: (time: number, key: K, namespace: N) => void): void {
-    for (let top = this.heap.peek(); top !== undefined && top.time <= until; top = this.heap.peek()) {
-      this.heap.pop();
-      if (!top.live) {
-        this.stale--;
-        continue;
-      }
-      this.unindex(top);
-      this.count--;
+    const heap = this.heap;
+    let groupTime = NaN;
+    this.resetGroup();
+    for (let top = heap.peek(); top !== undefined && top.time <= until; top = heap.peek()) {
+      heap.pop();
+      if (top.time !== groupTime) {
+        if (this.tombstoneCount !== 0) this.dropTombstones(groupTime);
+        groupTime = top.time;
+        this.resetGroup();
+      } else if (this.isFiredDuplicate(top)) continue;
+      if (this.isCancelled(top)) continue;
+      top.firedAt = this.seq;
+      this.addToGroup(top);
       fire(top.time, top.key, top.ns);
     }
-  }
-
-  /** Marks a live record dead and removes it from the index. */
-  private unindex(rec: TimerRecord<K, N>): void {
-    rec.live = false;
-    const at = this.index.get(rec.time)!;
-    if (!isBucket(at)) {
-      this.index.delete(rec.time);
-      return;
-    }
-    if (--at.live === 0) {
-      this.index.delete(rec.time);
-      return;
-    }
-    at.byNs?.get(rec.ns)?.delete(rec.key);
-    if (at.recs.length > 2 * at.live + SCAN) at.recs = at.recs.filter((r) => r.live);
+    // Every record of the last time has popped (when `fire` throws, its tombstones stay: records
+    // of that time may still wait behind it).
+    if (this.tombstoneCount !== 0) this.dropTombstones(groupTime);
+    this.resetGroup();
   }
 
   dump(): [number, N, K][] {
-    const live: TimerRecord<K, N>[] = [];
-    for (const v of this.index.values()) {
-      if (!isBucket(v)) live.push(v);
-      else for (const r of v.recs) if (r.live) live.push(r);
-    }
-    live.sort((a, b) => a.time - b.time || a.seq - b.seq);
-    return live.map((r) => [r.time, r.ns, r.key]);
+    return this.pending().map((r) => [r.time, r.ns, r.key]);
   }
 
   load(rows: ReadonlyArray<readonly [number, unknown, unknown]>): void {
     this.heap.clear();
-    this.index = new Map();
-    this.count = 0;
-    this.stale = 0;
-    for (const [t, ns, k] of rows) this.register(t, k as K, ns as N);
+    this.tombstones = new Map();
+    this.tombstoneCount = 0;
+    this.compactAt = MIN_COMPACT;
+    for (const [t, ns, k] of rows) this.heap.push({ time: t, seq: this.seq++, key: k as K, ns: ns as N, firedAt: -1 });
+    this.compact();
   }
-}
 
-function isBucket<K, N>(v: TimerRecord<K, N> | Bucket<K, N>): v is Bucket<K, N> {
-  return (v as Bucket<K, N>).recs !== undefined;
-}
+  /** Whether a `delete` made after `rec` was registered cancels it. */
+  private isCancelled(rec: TimerRecord<K, N>): boolean {
+    if (this.tombstoneCount === 0) return false;
+    const stones = this.tombstones.get(rec.time);
+    if (stones === undefined) return false;
+    for (const s of stones) if (s.seq > rec.seq && same(s.key, rec.key) && same(s.ns, rec.ns)) return true;
+    return false;
+  }
 
-/** The live record of `(key, namespace)` at this index entry. */
-function find<K, N>(at: TimerRecord<K, N> | Bucket<K, N>, key: K, ns: N): TimerRecord<K, N> | undefined {
-  if (!isBucket(at)) return same(at.key, key) && same(at.ns, ns) ? at : undefined;
-  if (at.byNs !== undefined) return at.byNs.get(ns)?.get(key);
-  for (const r of at.recs) if (r.live && same(r.key, key) && same(r.ns, ns)) return r;
-  return undefined;
-}
+  /** Whether a record of the same timer, registered no later than `rec`, already fired at this time. */
+  private isFiredDuplicate(rec: TimerRecord<K, N>): boolean {
+    let first: TimerRecord<K, N> | undefined;
+    if (this.groupIndex !== undefined) first = this.groupIndex.get(rec.ns)?.get(rec.key);
+    else {
+      const group = this.group;
+      for (let i = 0; i < this.groupSize; i++) {
+        const r = group[i]!;
+        if (same(r.key, rec.key) && same(r.ns, rec.ns)) first = r;
+      }
+    }
+    return first !== undefined && rec.seq < first.firedAt;
+  }
 
-function add<K, N>(b: Bucket<K, N>, rec: TimerRecord<K, N>): void {
-  b.recs.push(rec);
-  b.live++;
-  if (b.byNs === undefined && b.live > SCAN) {
-    b.byNs = new Map();
-    for (const r of b.recs) if (r.live) indexIn(b.byNs, r);
-  } else if (b.byNs !== undefined) indexIn(b.byNs, rec);
+  private addToGroup(rec: TimerRecord<K, N>): void {
+    const group = this.group;
+    group[this.groupSize++] = rec;
+    if (this.groupIndex !== undefined) indexIn(this.groupIndex, rec);
+    else if (this.groupSize > SCAN) {
+      this.groupIndex = new Map();
+      for (let i = 0; i < this.groupSize; i++) indexIn(this.groupIndex, group[i]!);
+    }
+  }
+
+  /** Forgets the fired group (slots are overwritten, not cleared: setting an array's length costs more than the group). */
+  private resetGroup(): void {
+    this.groupSize = 0;
+    if (this.groupIndex !== undefined) {
+      this.groupIndex = undefined;
+      this.group.length = 0; // a large group: let its records go
+    }
+  }
+
+  /** Tombstones of a time that has fired can cancel nothing any more. */
+  private dropTombstones(time: number): void {
+    const stones = this.tombstones.get(time);
+    if (stones === undefined) return;
+    this.tombstones.delete(time);
+    this.tombstoneCount -= stones.length;
+  }
+
+  /** The pending timers, one record each (the first registration), in firing order. */
+  private pending(): TimerRecord<K, N>[] {
+    const sorted = this.heap.toArray().sort((a, b) => a.time - b.time || a.seq - b.seq);
+    const out: TimerRecord<K, N>[] = [];
+    let time = NaN;
+    let seen = new Map<N, Set<K>>();
+    for (const r of sorted) {
+      if (r.time !== time) {
+        time = r.time;
+        seen = new Map();
+      }
+      let keys = seen.get(r.ns);
+      if (keys === undefined) seen.set(r.ns, (keys = new Set()));
+      if (keys.has(r.key)) continue;
+      // A cancelled record still stands for its timer against later duplicates: those were
+      // cancelled too (the tombstone came after them) unless registered after the tombstone.
+      if (this.isCancelled(r)) continue;
+      keys.add(r.key);
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Drops duplicates, cancelled records and tombstones (O(n)). */
+  private compact(): void {
+    const live = this.pending();
+    this.heap.replaceSorted(live);
+    this.tombstones = new Map();
+    this.tombstoneCount = 0;
+    this.compactAt = Math.max(MIN_COMPACT, 2 * live.length);
+  }
 }
 
 function indexIn<K, N>(byNs: Map<N, Map<K, TimerRecord<K, N>>>, r: TimerRecord<K, N>): void {

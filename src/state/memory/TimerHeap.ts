@@ -39,10 +39,14 @@ export class TimerHeap<T extends Timed> {
     return top;
   }
 
-  /** Keeps only the records that pass `keep`, in heap order again (O(n)). */
-  retain(keep: (x: T) => boolean): void {
-    this.items = this.items.filter(keep);
-    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i, this.items[i]!);
+  /** The records, in heap order (a copy). */
+  toArray(): T[] {
+    return this.items.slice();
+  }
+
+  /** Replaces the records with `sorted`, which must be in (time, seq) order (a sorted array is a heap). */
+  replaceSorted(sorted: T[]): void {
+    this.items = sorted;
   }
 
   clear(): void {

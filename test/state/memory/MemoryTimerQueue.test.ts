@@ -28,6 +28,51 @@ describe('MemoryTimerQueue', () => {
     expect(fired).toEqual([[5, 'keep', 0]]);
   });
 
+  it('a timer registered again while pending fires once, at its first registration\'s place among ties', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    q.register(5, 'a', 0);
+    q.register(5, 'b', 0);
+    for (let i = 0; i < 1_000; i++) q.register(5, 'a', 0);
+    expect(q.size).toBe(2);
+    const fired: string[] = [];
+    q.advanceTo(5, (_t, k) => fired.push(k));
+    expect(fired).toEqual(['a', 'b']);
+    expect(q.footprint).toBe(0);
+  });
+
+  it('duplicates are compacted away: registering one timer on every event keeps the heap within about twice the live timers', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    for (let k = 0; k < 500; k++) q.register(1_000, `k${k}`, 0);
+    for (let i = 0; i < 100_000; i++) q.register(1_000, `k${i % 500}`, 0);
+    expect(q.size).toBe(500);
+    expect(q.footprint).toBeLessThanOrEqual(2 * 500 + 1);
+  });
+
+  it('a timer deleted and registered again is live, after the timers registered in between; one registered while its time fires fires in the same advance', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    q.register(5, 'a', 0);
+    q.register(5, 'b', 0);
+    q.delete(5, 'a', 0);
+    q.register(5, 'a', 0);
+    const fired: string[] = [];
+    q.advanceTo(5, (_t, k) => {
+      fired.push(k);
+      if (k === 'b' && fired.length === 1) q.register(5, 'a', 0); // a is pending: a duplicate, nothing new
+      if (k === 'a' && fired.length === 2) q.register(5, 'a', 0); // registered after a fired: a new timer, due now
+    });
+    expect(fired).toEqual(['b', 'a', 'a']);
+    expect(q.size).toBe(0);
+  });
+
+  it('a delete of a timer that does not exist changes nothing, and a later registration of it is live', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    q.delete(7, 'x', 1);
+    q.register(7, 'x', 1);
+    expect(q.size).toBe(1);
+    expect(q.peek()).toBe(7);
+    expect(q.dump()).toEqual([[7, 1, 'x']]);
+  });
+
   it('agrees with a model (time order, then registration order; one timer per (time, key, ns)) under register/delete/advance', () => {
     type Op = { kind: 'register' | 'delete'; time: number; key: string } | { kind: 'advance'; time: number };
     const op: fc.Arbitrary<Op> = fc.oneof(

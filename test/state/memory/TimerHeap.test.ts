@@ -18,13 +18,15 @@ describe('TimerHeap', () => {
     expect(out).toEqual([[-Infinity, 3], [1, 1], [1, 4], [5, 0], [5, 2]]);
   });
 
-  it('sorts any input like a stable sort by time; retain keeps the heap order', () => {
+  it('sorts any input like a stable sort by time; a sorted array of kept records is a heap again (replaceSorted)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 200 }), fc.integer({ min: 2, max: 5 }), (times, mod) => {
         const h = new TimerHeap<{ time: number; seq: number }>();
         times.forEach((time, seq) => h.push({ time, seq }));
-        h.retain((x) => x.seq % mod !== 0);
-        const expected = times.map((time, seq) => ({ time, seq })).filter((x) => x.seq % mod !== 0).sort((a, b) => a.time - b.time);
+        const kept = h.toArray().filter((x) => x.seq % mod !== 0).sort((a, b) => a.time - b.time || a.seq - b.seq);
+        h.replaceSorted(kept);
+        h.push({ time: 0, seq: times.length });
+        const expected = [...times, 0].map((time, seq) => ({ time, seq })).filter((x) => x.seq % mod !== 0 || x.seq === times.length).sort((a, b) => a.time - b.time);
         const got: { time: number; seq: number }[] = [];
         while (h.length > 0) got.push(h.pop()!);
         expect(got).toEqual(expected);

@@ -23,6 +23,7 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
   private readonly dueKeys: K[] = [];
   private readonly dueSessions: Session<A>[] = [];
   private readonly dueWhat: number[] = [];
+  private dueCount = 0;
 
   constructor(
     private readonly core: WindowCore<T, K, A>,
@@ -95,22 +96,24 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
     const fire = time === fireAt;
     const purge = !fire || this.core.lateness === 0;
     if (!purge) this.core.timers.register(purgeAt, key, ns);
-    this.dueKeys.push(key as K);
-    this.dueSessions.push(s);
-    this.dueWhat.push((fire ? FIRE : 0) | (purge ? PURGE : 0));
+    const i = this.dueCount++;
+    this.dueKeys[i] = key as K;
+    this.dueSessions[i] = s;
+    this.dueWhat[i] = (fire ? FIRE : 0) | (purge ? PURGE : 0);
   };
 
   private fireDue(): void {
     const { dueKeys, dueSessions, dueWhat } = this;
-    const n = dueKeys.length;
+    const n = this.dueCount;
+    this.dueCount = 0;
     if (n === 1) this.settle(dueKeys[0]!, dueSessions[0]!, dueWhat[0]!);
     else if (n > 1) {
       const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => dueSessions[x]!.seq - dueSessions[y]!.seq);
       for (const i of order) this.settle(dueKeys[i]!, dueSessions[i]!, dueWhat[i]!);
     }
-    dueKeys.length = 0;
-    dueSessions.length = 0;
-    dueWhat.length = 0;
+    // Slots are overwritten by the next firing (cheaper than setting the arrays' lengths); the
+    // sessions are let go now.
+    for (let i = 0; i < n; i++) dueSessions[i] = undefined!;
   }
 
   private settle(key: K, s: Session<A>, what: number): void {
