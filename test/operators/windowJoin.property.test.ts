@@ -1,0 +1,215 @@
+/**
+ * Property tests of windowJoin against joins computed by brute force over the same rows: the
+ * windows of a row found by trying every window start (`offset + k·slide`) that could contain
+ * it, every (left, right) pair of a key in a window emitted at `end − 1` — nothing from src/.
+ * The window (tumbling or sliding, slide below or above the size) is part of each generated
+ * case, and half the timestamps fall on window edges.
+ */
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sliding, tumbling, windowJoin, windowJoinEngine, type Collector, type JoinWindow, type Timestamped, type TwoInputEngine } from 'tidemark';
+import { TwoInputHarness, disorderedEvents, type Keyed, type TwoInputPipeline } from 'tidemark/testing';
+import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
+import { checkProgress, combinedWatermarks, expectSameMultiset, holds, propertyParameters, runTwoInput, twoInputs, type Arrival, type TwoInputCase } from './internal/join/twoInputs.js';
+
+type V = Keyed<string, number>;
+interface Out {
+  readonly l: V;
+  readonly r: V;
+  readonly start: number;
+}
+interface Win {
+  readonly size: number;
+  readonly slide: number;
+  readonly offset: number;
+}
+type Case = [Win, TwoInputCase<V, V>];
+
+const KEYS = ['a', 'b'];
+const windows: fc.Arbitrary<Win> = fc.oneof(
+  fc.record({ size: fc.integer({ min: 1, max: 8 }), offset: fc.integer({ min: 0, max: 3 }) }).map(({ size, offset }) => ({ size, slide: size, offset })),
+  fc.record({ size: fc.integer({ min: 1, max: 9 }), slide: fc.integer({ min: 1, max: 6 }), offset: fc.integer({ min: 0, max: 3 }) }),
+);
+const side = (w: Win, lateFraction: number) =>
+  fc.integer({ min: 0, max: 4 }).chain((maxDisorder) =>
+    disorderedEvents(fc.nat(99), { maxDisorder, keys: KEYS, lateFraction, timeRange: { min: -10, max: 30 }, boundaries: { size: w.size, slide: w.slide, allowedLateness: 0 } }),
+  );
+const cases = (lateFraction: number): fc.Arbitrary<Case> => windows.chain((w) => twoInputs(side(w, lateFraction), side(w, lateFraction)).map((c): Case => [w, c]));
+
+function config(w: Win, late?: { left: (e: Timestamped<V>) => void; right: (e: Timestamped<V>) => void }) {
+  return {
+    window: w.slide === w.size ? tumbling(w.size, w.offset) : sliding(w.size, w.slide, w.offset),
+    leftKey: (l: V) => l.key,
+    rightKey: (r: V) => r.key,
+    select: (l: V, r: V, win: JoinWindow): Out => ({ l, r, start: win.start }),
+    lateLeft: late?.left,
+    lateRight: late?.right,
+    state: currentBackend(),
+  };
+}
+
+const engine = (w: Win): TwoInputPipeline<V, V, Out> => ({ engine: (ctx) => windowJoinEngine(config(w, { left: ctx.lateLeft, right: ctx.lateRight }))() });
+const operator = (w: Win): TwoInputPipeline<V, V, Out> => ({ operator: (left, right, ctx) => left.pipe(windowJoin(right, config(w, { left: ctx.lateLeft, right: ctx.lateRight }))) });
+
+// --- the oracles ------------------------------------------------------------------------
+
+/** The starts of the windows holding `t`, by trying every start near it. */
+function windowsOf(w: Win, t: number): number[] {
+  const starts: number[] = [];
+  for (let k = Math.floor((t - w.size - w.offset) / w.slide) - 1; k * w.slide + w.offset <= t; k++) {
+    const start = k * w.slide + w.offset;
+    if (start <= t && t < start + w.size) starts.push(start);
+  }
+  return starts;
+}
+
+/** The batch join: every pair of a key's rows that share a window, at that window's end − 1. */
+function batchJoin(w: Win, left: readonly Timestamped<V>[], right: readonly Timestamped<V>[]): Timestamped<Out>[] {
+  const out: Timestamped<Out>[] = [];
+  for (const l of left)
+    for (const r of right) {
+      if (l.value.key !== r.value.key) continue;
+      for (const start of windowsOf(w, l.timestamp)) if (windowsOf(w, r.timestamp).includes(start)) out.push({ kind: 'event', value: { l: l.value, r: r.value, start }, timestamp: start + w.size - 1 });
+    }
+  return out;
+}
+
+/**
+ * With late rows, by simulation of the watermark only: a row goes into each of its windows that
+ * has not fired (`end − 1` above the combined watermark at its arrival); one with windows, none
+ * of them open, is late. Pairs: the rows that went into the same window.
+ */
+function joinWithLateness(w: Win, arrivals: readonly Arrival<V, V>[]) {
+  const wms = combinedWatermarks(arrivals);
+  const inWindow = new Map<string, { left: V[]; right: V[] }>();
+  const late = { left: [] as Timestamped<V>[], right: [] as Timestamped<V>[] };
+  arrivals.forEach((a, i) => {
+    if (a.element.kind !== 'event') return;
+    const e = a.element;
+    const all = windowsOf(w, e.timestamp);
+    const open = all.filter((start) => start + w.size - 1 > wms[i]!);
+    if (all.length > 0 && open.length === 0) return void late[a.side].push(e);
+    for (const start of open) {
+      const id = `${e.value.key} ${start}`;
+      const rows = inWindow.get(id) ?? { left: [], right: [] };
+      rows[a.side].push(e.value);
+      inWindow.set(id, rows);
+    }
+  });
+  const out: Timestamped<Out>[] = [];
+  for (const [id, { left, right }] of inWindow) {
+    const start = Number(id.split(' ')[1]);
+    for (const l of left) for (const r of right) out.push({ kind: 'event', value: { l, r, start }, timestamp: start + w.size - 1 });
+  }
+  return { out, late };
+}
+
+const eventsOf = (arrivals: readonly Arrival<V, V>[], s: 'left' | 'right') => arrivals.filter((a) => a.side === s && a.element.kind === 'event').map((a) => a.element as Timestamped<V>);
+
+// --- the properties, as functions (so that the broken engines below can be run through them) ---
+
+function matchesBatchJoin(pipeline: (w: Win) => TwoInputPipeline<V, V, Out>) {
+  return ([w, c]: Case) => {
+    const run = runTwoInput(pipeline(w), c.arrivals);
+    checkProgress(run.output);
+    expectSameMultiset(run.events, batchJoin(w, eventsOf(c.arrivals, 'left'), eventsOf(c.arrivals, 'right')));
+    expect(run.lateLeft.length + run.lateRight.length).toBe(0);
+  };
+}
+
+function matchesWithLateness(pipeline: (w: Win) => TwoInputPipeline<V, V, Out>) {
+  return ([w, c]: Case) => {
+    const run = runTwoInput(pipeline(w), c.arrivals);
+    const expected = joinWithLateness(w, c.arrivals);
+    expectSameMultiset(run.events, expected.out);
+    expect(run.lateLeft).toEqual(expected.late.left);
+    expect(run.lateRight).toEqual(expected.late.right);
+  };
+}
+
+describe.each(BACKENDS)('windowJoin on the %s', (_backend, backend) => {
+  runOn(backend);
+
+  it('equals the batch join (tumbling and sliding windows, with offsets) for every arrival order within the bounds', () => {
+    fc.assert(fc.property(cases(0), matchesBatchJoin(engine)), propertyParameters());
+  });
+
+  it('as a pipe() operator too', () => {
+    fc.assert(fc.property(cases(0), matchesBatchJoin(operator)), propertyParameters(50));
+  });
+
+  it('with late rows: exactly the rows too late for every window go to the late outputs; the rest join in their open windows', () => {
+    fc.assert(fc.property(cases(0.25), matchesWithLateness(engine)), propertyParameters());
+  });
+
+  it('a snapshot taken anywhere and restored into a fresh engine continues exactly as the uninterrupted run', () => {
+    const cut = fc.tuple(cases(0.25), fc.nat()).map(([[w, c], k]) => [w, c, c.arrivals.length === 0 ? 0 : k % (c.arrivals.length + 1)] as const);
+    fc.assert(
+      fc.property(cut, ([w, c, k]) => {
+        const whole = runTwoInput(engine(w), c.arrivals);
+        const first = new TwoInputHarness(engine(w));
+        for (const a of c.arrivals.slice(0, k)) (a.side === 'left' ? first.left : first.right).push(a.element as never);
+        const second = new TwoInputHarness(engine(w), { snapshot: first.snapshot() });
+        for (const a of c.arrivals.slice(k)) (a.side === 'left' ? second.left : second.right).push(a.element as never);
+        second.left.complete();
+        second.right.complete();
+        expect([...first.output, ...second.output]).toEqual(whole.output);
+        expect([...first.lateLeft, ...second.lateLeft]).toEqual(whole.lateLeft);
+        expect([...first.lateRight, ...second.lateRight]).toEqual(whole.lateRight);
+      }),
+      propertyParameters(),
+    );
+  });
+});
+
+// --- the properties catch broken engines ----------------------------------------------------
+
+const real = (w: Win) => windowJoinEngine(config(w))();
+const broken = (make: (w: Win) => TwoInputEngine<V, V, Out>) => (w: Win): TwoInputPipeline<V, V, Out> => ({ engine: () => make(w) });
+
+/** The real engine with its inputs and outputs rewritten. */
+function wrapped(w: Win, change: { in?: (inner: TwoInputEngine<V, V, Out>) => Partial<TwoInputEngine<V, V, Out>>; out?: (out: Collector<Out>) => Collector<Out> }): TwoInputEngine<V, V, Out> {
+  const inner = real(w);
+  return {
+    name: inner.name,
+    open: (out, time) => inner.open(change.out === undefined ? out : change.out(out), time),
+    onEvent1: (v, t, e) => inner.onEvent1(v, t, e),
+    onEvent2: (v, t, e) => inner.onEvent2(v, t, e),
+    onWatermark1: (t) => inner.onWatermark1(t),
+    onWatermark2: (t) => inner.onWatermark2(t),
+    ...change.in?.(inner),
+  };
+}
+
+describe('the windowJoin properties catch broken engines', () => {
+  it('the real engine passes', () => {
+    expect(holds(cases(0), matchesBatchJoin(broken(real)))).toBe(true);
+  });
+
+  it('windows that fire one tick early (at W(end − 2))', () => {
+    const early = (w: Win) =>
+      wrapped(w, {
+        in: (inner) => ({ onWatermark1: (t) => inner.onWatermark1(t + 1), onWatermark2: (t) => inner.onWatermark2(t + 1) }),
+        out: (out) => ({ ...out, watermark: (t) => out.watermark(t - 1), event: (v, t) => out.event(v, t), control: (e) => out.control(e) }),
+      });
+    expect(holds(cases(0), matchesBatchJoin(broken(early)))).toBe(false);
+  });
+
+  it('pairs stamped with the window end instead of end − 1', () => {
+    const atEnd = (w: Win) => wrapped(w, { out: (out) => ({ event: (v, t) => out.event(v, t + 1), watermark: (t) => out.watermark(t), control: (e) => out.control(e) }) });
+    expect(holds(cases(0), matchesBatchJoin(broken(atEnd)))).toBe(false);
+  });
+
+  it("one input's watermark taken for the join's (not the minimum of both)", () => {
+    const leftOnly = (w: Win) =>
+      wrapped(w, {
+        in: (inner) => ({ onWatermark1: (t) => (inner.onWatermark1(t), inner.onWatermark2(t)), onWatermark2: () => undefined }),
+      });
+    expect(holds(cases(0), matchesBatchJoin(broken(leftOnly)))).toBe(false);
+  });
+
+  it('sliding windows treated as tumbling windows of the slide', () => {
+    const tumblingOnly = (w: Win) => windowJoinEngine({ ...config(w), window: tumbling(w.slide, w.offset) })();
+    expect(holds(cases(0).filter(([w]) => w.slide !== w.size), matchesBatchJoin(broken(tumblingOnly)))).toBe(false);
+  });
+});
