@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE] [-- --memory] [-- --only micro,q5,chain,generation]`
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --memory] [-- --only micro,q5,q8,chain,generation]`
  *
  * Runs the micro-benchmark and the Nexmark queries, each in a forked worker process (with
  * `--expose-gc`), and prints per query: tidemark's events per CPU-second, the best
@@ -58,7 +58,7 @@ function parseCli(argv: readonly string[]): Cli {
       const [r, e] = (argv[++i] ?? '').split(',');
       cli.rewarm = [number(a, r), number(a, e)];
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--memory] [--json FILE] [--only micro,q0,q1,q2,q5,q7,q11,chain,generation] [--events N] [--runs N] [--rewarm RUNS,EVENTS]');
+      console.log('usage: npm run bench -- [--quick] [--memory] [--json FILE] [--only micro,q0,q1,q2,q3,q5,q7,q8,q11,auctionBids,chain,generation] [--events N] [--runs N] [--rewarm RUNS,EVENTS]');
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}; try --help`);
   }

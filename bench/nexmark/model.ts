@@ -63,3 +63,13 @@ export function eventTime(e: NexmarkEvent): number {
 export function isBid(e: NexmarkEvent): e is BidEvent {
   return e.type === 'bid';
 }
+
+/** Whether the event is a person (a type guard for `filterEvents`). */
+export function isPerson(e: NexmarkEvent): e is PersonEvent {
+  return e.type === 'person';
+}
+
+/** Whether the event is an auction (a type guard for `filterEvents`). */
+export function isAuction(e: NexmarkEvent): e is AuctionEvent {
+  return e.type === 'auction';
+}
