@@ -16,11 +16,13 @@ const requireFastCheckInCjs: Plugin = {
     // `format` says 'esm' for both: tsup's TSUP_FORMAT define tells them apart.
     if (build.initialOptions.define?.['TSUP_FORMAT'] !== JSON.stringify('cjs')) return;
     build.onResolve({ filter: /^\.\/fastCheckModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'fastCheckModule.cts') }));
+    // tidemark/kafka loads its optional peer dependency kafkajs the same way (kafkajsModule.ts / .cts).
+    build.onResolve({ filter: /^\.\/kafkajsModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'kafkajsModule.cts') }));
   },
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts', 'kafka/index': 'src/connectors/kafka/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
@@ -28,6 +30,6 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: false,
-  external: ['rxjs', 'fast-check', 'tidemark'],
+  external: ['rxjs', 'fast-check', 'kafkajs', 'tidemark'],
   esbuildPlugins: [requireFastCheckInCjs],
 });

@@ -1,0 +1,15 @@
+/**
+ * tidemark/kafka: Kafka connectors for event-time pipelines, over kafkajs (an optional peer
+ * dependency). `fromKafka` reads topics as an event-time stream with one watermark per
+ * partition; `toKafka` writes results, plainly, idempotently, or in Kafka transactions tied to
+ * checkpoints (exactly once for `read_committed` consumers).
+ * @packageDocumentation
+ * @module tidemark/kafka
+ */
+
+export type { FromKafkaConfig, KafkaSource, KafkaSourceControl } from './fromKafka.js';
+export { fromKafka } from './fromKafka.js';
+export type { KafkaOffset, KafkaPartition, KafkaRecord } from './KafkaRecord.js';
+export type { KafkaConnectorFailure } from './KafkaConnectorError.js';
+export { KafkaConnectorError } from './KafkaConnectorError.js';
+export { MissingPeerDependencyError } from '../../testing/MissingPeerDependencyError.js';

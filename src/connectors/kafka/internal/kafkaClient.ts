@@ -1,0 +1,13 @@
+import type { Kafka } from 'kafkajs';
+import { MissingPeerDependencyError } from '../../../testing/MissingPeerDependencyError.js';
+import { kafkajsModule } from './kafkajsModule.js';
+
+/**
+ * @internal A kafkajs client for `brokers` (the connectors' `brokers` shorthand), or a
+ * {@link MissingPeerDependencyError} naming `api` and the fix when kafkajs is not installed.
+ */
+export function kafkaClient(api: string, brokers: readonly string[], clientId: string): Kafka {
+  const { module, error } = kafkajsModule;
+  if (module === undefined) throw new MissingPeerDependencyError(api, 'kafkajs', '^2.2', error);
+  return new module.Kafka({ brokers: [...brokers], clientId, logLevel: module.logLevel.WARN });
+}
