@@ -56,6 +56,19 @@ export type { Collector, Engine, OperatorSnapshot, ProcessingTime, TwoInputEngin
 export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
 export type { Checkpoint, CheckpointStore } from './state/checkpoint/CheckpointStore.js';
+
+// Checkpoints
+export type { CheckpointHandle, OperatorClaim } from './state/checkpoint/CheckpointHandle.js';
+export type { CheckpointSink } from './state/checkpoint/CheckpointSink.js';
+export type { MemoryCheckpointStoreConfig } from './state/checkpoint/MemoryCheckpointStore.js';
+export { MemoryCheckpointStore } from './state/checkpoint/MemoryCheckpointStore.js';
+export type { CheckpointsConfig } from './state/checkpoint/checkpoints.js';
+export { Checkpoints, checkpoints } from './state/checkpoint/checkpoints.js';
+export type { CommitCheckpointsOptions } from './state/checkpoint/commitCheckpoints.js';
+export { commitCheckpoints } from './state/checkpoint/commitCheckpoints.js';
+export { arraySink } from './state/checkpoint/arraySink.js';
+export type { FromReplayableConfig, Positioned, ReplayableSource } from './connectors/fromReplayable.js';
+export { fromReplayable } from './connectors/fromReplayable.js';
 export type {
   KeyedStateOptions,
   KeyedStates,
@@ -77,5 +90,7 @@ export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
 export { InvalidTimestampError } from './errors/InvalidTimestampError.js';
 export { InvalidWatermarkError } from './errors/InvalidWatermarkError.js';
 export { StateError } from './errors/StateError.js';
+export type { CheckpointProblem } from './errors/CheckpointError.js';
+export { CheckpointError } from './errors/CheckpointError.js';
 export type { StreamContractViolation } from './errors/StreamContractError.js';
 export { StreamContractError } from './errors/StreamContractError.js';

@@ -137,12 +137,13 @@ export function intervalJoin<L, R, K, O, J extends OuterJoin | undefined = undef
  * @throws InvalidArgumentError for a bad option.
  */
 export function intervalJoinEngine<L, R, K, O, J extends OuterJoin | undefined = undefined>(config: IntervalJoinConfig<L, R, K, O, J>): () => TwoInputEngine<L, R, O> {
-  return engineFactory(config, joinMetrics());
+  const make = engineFactory(config, joinMetrics());
+  return () => make();
 }
 
 const OUTERS: readonly unknown[] = ['left', 'right', 'full'];
 
-function engineFactory<L, R, K, O, J extends OuterJoin | undefined>(config: IntervalJoinConfig<L, R, K, O, J>, counters: JoinMetrics): () => TwoInputEngine<L, R, O> {
+function engineFactory<L, R, K, O, J extends OuterJoin | undefined>(config: IntervalJoinConfig<L, R, K, O, J>, counters: JoinMetrics): (backend?: StateBackend) => TwoInputEngine<L, R, O> {
   requireConfig(API, config, 'leftKey, rightKey, lowerBound, upperBound and select');
   const { leftKey, rightKey, select, outer, lowerBoundExclusive = false, upperBoundExclusive = false } = config;
   requireCallback(API, 'leftKey', leftKey, '(left) => left.id');
@@ -178,5 +179,5 @@ function engineFactory<L, R, K, O, J extends OuterJoin | undefined>(config: Inte
     select: select as (left: L | undefined, right: R | undefined) => O,
     late: common.late(counters),
   };
-  return () => new IntervalJoinEngine<L, R, K, O>({ ...spec, state: common.state?.() });
+  return (backend) => new IntervalJoinEngine<L, R, K, O>({ ...spec, state: backend ?? common.state?.() });
 }

@@ -172,7 +172,7 @@ export function keyedProcess<T, K, S extends StateDescriptors = {}, O = unknown>
   if (scheduler !== undefined) requireScheduler(API, scheduler);
   const operator = chainStage(
     API,
-    engineStage(makeEngine, { scheduler, deadLetter: toHandler(API, 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined) }),
+    engineStage(makeEngine, { id: config.id, scheduler, deadLetter: toHandler(API, 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined) }),
   );
   return metered(operator, counters);
 }
@@ -200,12 +200,13 @@ export function keyedProcess<T, K, S extends StateDescriptors = {}, O = unknown>
  * @throws InvalidArgumentError for a bad option.
  */
 export function keyedProcessEngine<T, K, S extends StateDescriptors = {}, O = unknown>(config: KeyedProcessConfig<T, K, S, O>): () => Engine<T, O> {
-  return keyedEngineFactory(config, { events: 0, behindWatermark: 0, eventTimeTimers: 0, processingTimeTimers: 0, emitted: 0, expired: 0 });
+  const make = keyedEngineFactory(config, { events: 0, behindWatermark: 0, eventTimeTimers: 0, processingTimeTimers: 0, emitted: 0, expired: 0 });
+  return () => make();
 }
 
 const API = 'keyedProcess';
 
-function keyedEngineFactory<T, K, S extends StateDescriptors, O>(config: KeyedProcessConfig<T, K, S, O>, counters: KeyedProcessCounters): () => Engine<T, O> {
+function keyedEngineFactory<T, K, S extends StateDescriptors, O>(config: KeyedProcessConfig<T, K, S, O>, counters: KeyedProcessCounters): (backend?: StateBackend) => Engine<T, O> {
   if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${API}: expected a config object { key, state, onEvent, onTimer }, got ${show(config)}`);
   const { key, onEvent, onTimer, output, id, stateBackend } = config;
   requireFunction(API, 'key', key);
@@ -219,7 +220,7 @@ function keyedEngineFactory<T, K, S extends StateDescriptors, O>(config: KeyedPr
     throw new InvalidArgumentError(`${API}: stateBackend must be a function that makes a backend, e.g. () => new MemoryStateBackend(), got ${show(stateBackend)}`);
   }
   const state = checkState(config.state);
-  return () =>
+  return (backend) =>
     new KeyedProcessEngine<T, K, O>({
       key,
       state,
@@ -227,7 +228,7 @@ function keyedEngineFactory<T, K, S extends StateDescriptors, O>(config: KeyedPr
       onTimer: onTimer as never,
       id,
       counters,
-      backend: stateBackend?.(),
+      backend: backend ?? stateBackend?.(),
     });
 }
 

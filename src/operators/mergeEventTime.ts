@@ -1,7 +1,7 @@
 import { Observable, Subscriber, type ObservableInput, from } from 'rxjs';
 import { InvalidWatermarkError } from '../errors/InvalidWatermarkError.js';
 import { StreamContractError } from '../errors/StreamContractError.js';
-import { ACTIVE, END_OF_TIME, IDLE, type StreamElement } from '../time/elements.js';
+import { ACTIVE, END_OF_TIME, IDLE, type Barrier, type StreamElement } from '../time/elements.js';
 import { ChainContext } from './internal/chain/Stage.js';
 import { WatermarkValve } from './internal/chain/WatermarkValve.js';
 
@@ -27,7 +27,9 @@ const NAME = 'mergeEventTime';
  *
  * A checkpoint barrier is forwarded once every input still running has delivered it
  * (barriers are counted, not aligned: events that overtake a barrier on a faster input
- * are not held back).
+ * are not held back; the sources of {@link checkpoints} inject a checkpoint's barriers in one
+ * synchronous step, so in a synchronous pipeline nothing can overtake one). The restore barrier
+ * of a checkpointed pipeline is forwarded when the first input delivers it, and only once.
  *
  * ## Example
  * ```ts
@@ -72,7 +74,15 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       subscriber.next(element);
     };
 
+    let restoredBy: unknown;
     const onBarrier = (input: number, checkpointId: number, element: StreamElement<T>) => {
+      // The restore barrier of a checkpointed pipeline goes on at once, once: it must precede every element.
+      const handle = (element as Barrier).checkpoint;
+      if (handle?.phase === 'restore') {
+        if (restoredBy !== handle) subscriber.next(element);
+        restoredBy = handle;
+        return;
+      }
       let voters = barriers.get(checkpointId);
       if (voters === undefined) barriers.set(checkpointId, (voters = new Set()));
       voters.add(input);

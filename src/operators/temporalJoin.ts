@@ -125,10 +125,11 @@ export function temporalJoin<L, R, K, O, J extends 'left' | undefined = undefine
  * @throws InvalidArgumentError for a bad option.
  */
 export function temporalJoinEngine<L, R, K, O, J extends 'left' | undefined = undefined>(config: TemporalJoinConfig<L, R, K, O, J>): () => TwoInputEngine<L, R, O> {
-  return engineFactory(config, joinMetrics());
+  const make = engineFactory(config, joinMetrics());
+  return () => make();
 }
 
-function engineFactory<L, R, K, O, J extends 'left' | undefined>(config: TemporalJoinConfig<L, R, K, O, J>, counters: JoinMetrics): () => TwoInputEngine<L, R, O> {
+function engineFactory<L, R, K, O, J extends 'left' | undefined>(config: TemporalJoinConfig<L, R, K, O, J>, counters: JoinMetrics): (backend?: StateBackend) => TwoInputEngine<L, R, O> {
   requireConfig(API, config, 'key, tableKey and select');
   const { key, tableKey, select, outer, isDelete } = config;
   requireCallback(API, 'key', key, '(event) => event.customerId');
@@ -144,5 +145,5 @@ function engineFactory<L, R, K, O, J extends 'left' | undefined>(config: Tempora
   const common = checkCommon(API, config);
   const late = common.late(counters);
   const spec = { key, tableKey, select: select as (event: L, row: R | undefined) => O, outer, isDelete, late };
-  return () => new TemporalJoinEngine<L, R, K, O>({ ...spec, state: common.state?.() });
+  return (backend) => new TemporalJoinEngine<L, R, K, O>({ ...spec, state: backend ?? common.state?.() });
 }

@@ -52,6 +52,11 @@ export interface WindowAggregateConfig<T, K, A, R> {
     | undefined;
   /** Where state lives. @defaultValue a fresh {@link MemoryStateBackend} per subscription */
   state?: (() => StateBackend) | undefined;
+  /**
+   * The operator's id (Flink's `uid`): with one, it takes part in the checkpoints of
+   * {@link checkpoints} (its state is stored and restored under this id). @defaultValue none
+   */
+  id?: string | undefined;
 }
 
 /** What {@link windowAggregate} counts, over every subscription (see {@link MeteredOperator}). */
@@ -110,7 +115,7 @@ export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
   if (scheduler !== undefined) requireScheduler(API, scheduler);
   const operator = chainStage(
     API,
-    engineStage(makeEngine, { scheduler, deadLetter: toHandler(API, 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined) }),
+    engineStage(makeEngine, { id: config.id, scheduler, deadLetter: toHandler(API, 'deadLetter', config.deadLetter as DeadLetterRoute<Timestamped<unknown>> | undefined) }),
   );
   return metered(operator, counters);
 }
@@ -131,7 +136,8 @@ export function windowAggregate<T, K = undefined, A = unknown, R = unknown>(
 export function windowAggregateEngine<T, K = undefined, A = unknown, R = unknown>(
   config: WindowAggregateConfig<T, K, A, R>,
 ): () => Engine<T, WindowResult<K, R>> {
-  return windowEngineFactory(config, { lateEvents: 0, droppedLateEvents: 0 });
+  const make = windowEngineFactory(config, { lateEvents: 0, droppedLateEvents: 0 });
+  return () => make();
 }
 
 const API = 'windowAggregate';
@@ -145,7 +151,7 @@ const FACTORIES = new Map<unknown, string>([
   [reduce, 'reduce(f)'],
 ]);
 
-function windowEngineFactory<T, K, A, R>(config: WindowAggregateConfig<T, K, A, R>, counters: WindowAggregateMetrics): () => Engine<T, WindowResult<K, R>> {
+function windowEngineFactory<T, K, A, R>(config: WindowAggregateConfig<T, K, A, R>, counters: WindowAggregateMetrics): (backend?: StateBackend) => Engine<T, WindowResult<K, R>> {
   if (config === null || typeof config !== 'object') throw new InvalidArgumentError(`${API}: expected a config object, got ${show(config)}`);
   const { key, aggregate, allowedLateness = 0, late, trigger = afterWatermark(), metrics, state } = config;
   const window = checkWindow(API, config.window);
@@ -165,8 +171,9 @@ function windowEngineFactory<T, K, A, R>(config: WindowAggregateConfig<T, K, A, 
     );
   }
   if (state !== undefined) requireFunction(API, 'state', state);
+  if (config.id !== undefined && (typeof config.id !== 'string' || config.id === '')) throw new InvalidArgumentError(`${API}: id must be a non-empty string, got ${show(config.id)}`);
   const onLate = toHandler(API, 'late', late);
-  return () => new WindowEngine<T, K, A, R>({ window, key, aggregate, allowedLateness, trigger, onLate, metrics, counters, state: state?.() });
+  return (backend) => new WindowEngine<T, K, A, R>({ window, key, aggregate, allowedLateness, trigger, onLate, metrics, counters, state: backend ?? state?.() });
 }
 
 /** Refuses anything but an Aggregator, with the likely mistake: an uncalled factory, or RxJS's operator of the same name. */

@@ -121,10 +121,11 @@ export function windowJoin<L, R, K, O>(right: ObservableInput<StreamElement<R>>,
  * @throws InvalidArgumentError for a bad option.
  */
 export function windowJoinEngine<L, R, K, O>(config: WindowJoinConfig<L, R, K, O>): () => TwoInputEngine<L, R, O> {
-  return engineFactory(config, joinMetrics());
+  const make = engineFactory(config, joinMetrics());
+  return () => make();
 }
 
-function engineFactory<L, R, K, O>(config: WindowJoinConfig<L, R, K, O>, counters: JoinMetrics): () => TwoInputEngine<L, R, O> {
+function engineFactory<L, R, K, O>(config: WindowJoinConfig<L, R, K, O>, counters: JoinMetrics): (backend?: StateBackend) => TwoInputEngine<L, R, O> {
   requireConfig(API, config, 'window, leftKey, rightKey and select');
   const { leftKey, rightKey, select, allowedLateness = 0 } = config;
   const window = checkWindow(API, config.window);
@@ -140,5 +141,5 @@ function engineFactory<L, R, K, O>(config: WindowJoinConfig<L, R, K, O>, counter
   requireNonNegative(API, 'allowedLateness', allowedLateness);
   const common = checkCommon(API, config);
   const late = common.late(counters);
-  return () => new WindowJoinEngine<L, R, K, O>({ window, leftKey, rightKey, select, allowedLateness, late, state: common.state?.() });
+  return (backend) => new WindowJoinEngine<L, R, K, O>({ window, leftKey, rightKey, select, allowedLateness, late, state: backend ?? common.state?.() });
 }

@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 
+import type { CheckpointHandle } from '../state/checkpoint/CheckpointHandle.js';
+
 /**
  * An event carrying the time it happened.
  *
@@ -56,6 +58,13 @@ export interface Barrier {
   readonly kind: 'barrier';
   /** The checkpoint the barrier belongs to. */
   readonly checkpointId: number;
+  /**
+   * The coordinator's handle, on barriers that replayable sources inject for {@link checkpoints}:
+   * where operators with an `id` put their snapshot (or, on the first barrier of a run, get
+   * their restored state). Barriers without it (made by {@link barrier}) are forwarded, and
+   * two-input operators align them, but nothing is snapshotted into a checkpoint.
+   */
+  readonly checkpoint?: CheckpointHandle | undefined;
 }
 
 /**

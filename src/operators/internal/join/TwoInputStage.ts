@@ -6,6 +6,8 @@ import type { Barrier, StreamElement, Timestamped, WatermarkStatus } from '../..
 import type { DeadLetter } from '../chain/deadLetter.js';
 import type { ProcessingTime, TwoInputEngine } from '../chain/engine.js';
 import type { ChainContext, Stage, StageFactory } from '../chain/Stage.js';
+import { checkpointBarrier, type CheckpointedStage } from '../chain/checkpointBarrier.js';
+import type { StateBackend } from '../../../state/StateBackend.js';
 import { BarrierAligner, END, type AlignmentTarget, type Held } from './BarrierAligner.js';
 import type { Side } from './TwoInputCore.js';
 
@@ -38,11 +40,14 @@ const RIGHT = 1;
  * watermark to the engine; the stage finishes the rest of the chain, and the output completes,
  * once both inputs have ended (it holds the chain's completion meanwhile).
  */
-export function twoInputStage<L, R, O>(right: Observable<StreamElement<R>>, makeEngine: () => TwoInputEngine<L, R, O>, options: TwoInputStageOptions): StageFactory<L, O> {
-  return (down, ctx) => new TwoInputStage<L, R, O>(makeEngine(), right, down, ctx, options);
+export function twoInputStage<L, R, O>(right: Observable<StreamElement<R>>, makeEngine: (backend?: StateBackend) => TwoInputEngine<L, R, O>, options: TwoInputStageOptions): StageFactory<L, O> {
+  return (down, ctx) => new TwoInputStage<L, R, O>(makeEngine, right, down, ctx, options);
 }
 
-class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarget {
+class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarget, CheckpointedStage {
+  private engine: TwoInputEngine<L, R, O>;
+  /** The restore barrier this stage has restored from (its other input's is not forwarded). */
+  restoredBy: unknown = undefined;
   private readonly aligner = new BarrierAligner(this);
   private readonly names: readonly [string, string];
   private leftDone = false;
@@ -54,7 +59,7 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
   private wakeAction: Subscription | undefined = undefined;
 
   constructor(
-    private readonly engine: TwoInputEngine<L, R, O>,
+    private readonly makeEngine: (backend?: StateBackend) => TwoInputEngine<L, R, O>,
     right: Observable<StreamElement<R>>,
     private readonly down: Stage<O>,
     private readonly ctx: ChainContext,
@@ -63,7 +68,8 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
     this.names = [`${options.name} (left input)`, `${options.name} (right input)`];
     ctx.hold();
     ctx.subscriber.add(() => this.wakeAction?.unsubscribe());
-    engine.open(down, this);
+    this.engine = makeEngine();
+    this.engine.open(down, this);
     right.subscribe(new RightInput<R>(ctx, this));
   }
 
@@ -82,6 +88,7 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
   }
 
   control(element: Barrier | WatermarkStatus): void {
+    if (element.kind === 'barrier' && element.checkpoint?.phase === 'restore') return this.restoreBarrier(element);
     if (this.aligner.holds(LEFT)) return this.aligner.hold(LEFT, element);
     this.process(LEFT, element);
   }
@@ -117,8 +124,30 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
       default:
         throw new StreamContractError(name, 'not-an-element', element);
     }
-    if (this.aligner.holds(RIGHT)) this.aligner.hold(RIGHT, element);
+    if (element.kind === 'barrier' && element.checkpoint?.phase === 'restore') this.restoreBarrier(element);
+    else if (this.aligner.holds(RIGHT)) this.aligner.hold(RIGHT, element);
     else this.process(RIGHT, element);
+  }
+
+  /** The restore barrier is not aligned: the first input to deliver it restores the engine, before any element. */
+  private restoreBarrier(barrier: Barrier): void {
+    if (checkpointBarrier(this, barrier.checkpoint!)) this.down.control(barrier);
+  }
+
+  /** @internal {@link CheckpointedStage} */
+  get checkpointId(): string | undefined {
+    return this.options.id;
+  }
+
+  /** @internal {@link CheckpointedStage} */
+  get checkpointEngine(): TwoInputEngine<L, R, O> {
+    return this.engine;
+  }
+
+  /** @internal {@link CheckpointedStage}: the restore barrier comes before any element. */
+  useBackend(backend: StateBackend): void {
+    this.engine = this.makeEngine(backend);
+    this.engine.open(this.down, this);
   }
 
   /** @internal The right input completed (a step of the chain). */
@@ -150,7 +179,8 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
   aligned(barrier: Barrier): void {
     const { id } = this.options;
     const sink = this.ctx.snapshots;
-    if (id !== undefined && sink !== undefined && this.engine.snapshot !== undefined) sink(id, barrier.checkpointId, this.engine.snapshot());
+    if (barrier.checkpoint !== undefined) checkpointBarrier(this, barrier.checkpoint);
+    else if (id !== undefined && sink !== undefined && this.engine.snapshot !== undefined) sink(id, barrier.checkpointId, this.engine.snapshot());
     this.down.control(barrier);
   }
 
