@@ -125,9 +125,12 @@ export interface KafkaSourceControl {
    */
   commit(checkpointId: number, options?: { readonly byTransaction?: boolean }): Promise<void>;
   /**
-   * Ends the stream: stops the consumer, emits the final `+Infinity` watermark (every window
-   * fires) and completes. For a bounded read; an exactly-once pipeline that is to resume later
-   * unsubscribes instead, leaving its open windows to the next run.
+   * Ends the stream: emits the final `+Infinity` watermark (every window fires), then a last
+   * checkpoint barrier, completes, and disconnects the consumer. An `exactlyOnce` sink commits
+   * that last checkpoint's offsets in its transaction; a plain sink cannot commit them to a
+   * consumer that has left, so the next run reads that tail again (at-least-once). For a bounded
+   * read; an exactly-once pipeline that is to resume later unsubscribes instead, leaving its
+   * open windows to the next run.
    */
   stop(): void;
   /** Resolves once the consumer of the last subscription has disconnected (after unsubscribe, error or `stop()`). */
@@ -170,7 +173,7 @@ export interface KafkaSourceControl {
  * });
  * const perPage = clicks.pipe(windowAggregate({ window: tumbling(60_000), key: (r) => r.value.page, aggregate: count() }), values());
  * ```
- * @see `toKafka` for the sink, and docs/guides/kafka.md.
+ * @see {@link toKafka} for the sink, and docs/guides/kafka.md.
  * @param config - see {@link FromKafkaConfig}.
  * @returns a {@link KafkaSource}.
  * @throws InvalidArgumentError when an option is invalid; MissingPeerDependencyError for
@@ -198,6 +201,8 @@ export function fromKafka<V = Buffer | null>(config: FromKafkaConfig<V>): KafkaS
   };
   let disconnected: Promise<void> = Promise.resolve();
   let run: KafkaSourceRun<V> | undefined;
+  /** The latest run, also after its teardown: a sink may complete its last checkpoints after the end. */
+  let last: KafkaSourceRun<V> | undefined;
   const running = (what: string): KafkaSourceRun<V> => {
     if (run === undefined) throw new KafkaConnectorError(API, 'usage', `${API}: ${what} needs a subscribed source; subscribe to it first`);
     return run;
@@ -208,7 +213,7 @@ export function fromKafka<V = Buffer | null>(config: FromKafkaConfig<V>): KafkaS
       return;
     }
     const current = new KafkaSourceRun<V>(subscriber, { ...config, watermark, scheduler }, makeConsumer());
-    run = current;
+    run = last = current;
     current.start();
     return () => {
       if (run === current) run = undefined;
@@ -220,8 +225,11 @@ export function fromKafka<V = Buffer | null>(config: FromKafkaConfig<V>): KafkaS
     id,
     groupId,
     checkpoint: () => running('checkpoint()').checkpoint(),
-    offsets: (checkpointId: number) => run?.offsets(checkpointId),
-    commit: async (checkpointId: number, options?: { readonly byTransaction?: boolean }) => running('commit()').commit(checkpointId, options?.byTransaction === true),
+    offsets: (checkpointId: number) => last?.offsets(checkpointId),
+    commit: async (checkpointId: number, options?: { readonly byTransaction?: boolean }) => {
+      if (last === undefined) throw new KafkaConnectorError(API, 'usage', `${API}: commit() of checkpoint ${checkpointId} before the source "${id}" was ever subscribed`);
+      return last.commit(checkpointId, options?.byTransaction === true);
+    },
     stop: () => running('stop()').stop(),
     disconnected: () => disconnected,
   };

@@ -13,3 +13,5 @@ export type { KafkaOffset, KafkaPartition, KafkaRecord } from './KafkaRecord.js'
 export type { KafkaConnectorFailure } from './KafkaConnectorError.js';
 export { KafkaConnectorError } from './KafkaConnectorError.js';
 export { MissingPeerDependencyError } from '../../testing/MissingPeerDependencyError.js';
+export type { KafkaCommit, KafkaSink, ToKafkaConfig } from './toKafka.js';
+export { toKafka } from './toKafka.js';

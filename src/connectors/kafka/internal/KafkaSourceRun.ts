@@ -274,6 +274,9 @@ export class KafkaSourceRun<V> {
     if (offsets === undefined) return; // unknown, or subsumed by a later checkpoint that completed
     for (const id of this.pending.keys()) if (id <= checkpointId) this.pending.delete(id);
     if (byTransaction) return;
+    // The source has ended and its consumer left the group: these offsets cannot be committed
+    // any more, and the next run reads from the last committed ones again (at-least-once).
+    if (this.closed) return;
     const held = offsets.filter((o) => this.partitions.has(partitionKey(o.topic, o.partition)));
     if (held.length === 0) return;
     try {
@@ -296,6 +299,8 @@ export class KafkaSourceRun<V> {
   stop(): void {
     if (this.closed) return;
     if (this.emitted < Infinity) this.subscriber.next(END_OF_TIME);
+    this.emitted = Infinity;
+    this.checkpoint();
     this.subscriber.complete();
   }
 
