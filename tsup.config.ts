@@ -16,13 +16,15 @@ const requireFastCheckInCjs: Plugin = {
     // `format` says 'esm' for both: tsup's TSUP_FORMAT define tells them apart.
     if (build.initialOptions.define?.['TSUP_FORMAT'] !== JSON.stringify('cjs')) return;
     build.onResolve({ filter: /^\.\/fastCheckModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'fastCheckModule.cts') }));
+    // tidemark/lmdb loads its optional peer dependency lmdb the same way (src/lmdb/internal/lmdbModule.ts).
+    build.onResolve({ filter: /^\.\/internal\/lmdbModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'internal/lmdbModule.cts') }));
     // tidemark/kafka loads its optional peer dependency kafkajs the same way (kafkajsModule.ts / .cts).
     build.onResolve({ filter: /^\.\/kafkajsModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'kafkajsModule.cts') }));
   },
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts', 'kafka/index': 'src/connectors/kafka/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts', 'kafka/index': 'src/connectors/kafka/index.ts', 'lmdb/index': 'src/lmdb/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
@@ -30,6 +32,6 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: false,
-  external: ['rxjs', 'fast-check', 'kafkajs', 'tidemark'],
+  external: ['rxjs', 'fast-check', 'kafkajs', 'lmdb', 'tidemark'],
   esbuildPlugins: [requireFastCheckInCjs],
 });

@@ -1,0 +1,364 @@
+import { StateError } from 'tidemark';
+import type { Checkpoint, CheckpointStore, StateSnapshot } from 'tidemark';
+import type { RootDatabase } from 'lmdb';
+import { DELTA, RESTORED, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
+import type { DirectoryLock } from './internal/DirectoryLock.js';
+import { rebuildState } from './internal/rebuildState.js';
+import { Kind, checkpointKey, decode, encode, entryPrefix, frame, identity, logKey, readU64, u64, unframe } from './internal/records.js';
+import { LmdbStateBackend } from './LmdbStateBackend.js';
+
+/** @internal An operator as a checkpoint record holds it. */
+type OperatorRecord =
+  /** A snapshot taken by another backend: kept whole, in the record. */
+  | { readonly kind: 'inline'; readonly snapshot: unknown }
+  /** A snapshot of an {@link LmdbStateBackend}: the snapshot with its state cut out (`path`), the state in 'E' records from checkpoint `from` on. */
+  | { readonly kind: 'state'; readonly skeleton: unknown; readonly path: readonly string[]; readonly from: number; readonly entries: number };
+
+/** @internal A checkpoint record ('C' id). */
+interface CheckpointRecord {
+  readonly schema: number;
+  readonly id: number;
+  readonly pipeline: string;
+  readonly sources: Readonly<Record<string, unknown>>;
+  readonly hasSink: boolean;
+  readonly sink: unknown;
+  readonly operators: Readonly<Record<string, OperatorRecord>>;
+}
+
+/**
+ * A durable {@link CheckpointStore} in an LMDB environment, made by {@link openLmdbStore}.
+ * Each `commit` is one LMDB write transaction holding every operator's state (only what
+ * changed, for operators whose state lives in a {@link LmdbStateBackend} from
+ * {@link LmdbCheckpointStore.backend}), every source's position, the sink's token and the
+ * checkpoint's metadata; it resolves once the transaction is on disk. The last `retain`
+ * checkpoints stay loadable.
+ *
+ * @example
+ * ```ts
+ * import { openLmdbStore } from 'tidemark/lmdb';
+ *
+ * const store = await openLmdbStore({ path: '/tmp/tidemark-example-store', fresh: true, retain: 2 });
+ * await store.commit({ id: 1, pipeline: 'in|sum', operators: { sum: { total: 3 } }, sources: { in: 120 }, sink: 64 });
+ * console.log((await store.latest())?.sources, await store.retained());
+ * await store.close();
+ * // output:
+ * // { in: 120 } [ 1 ]
+ * ```
+ */
+export class LmdbCheckpointStore implements CheckpointStore {
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly backends = new Map<string, LmdbStateBackend>();
+  /** Per operator: the lineage whose deltas apply to the latest committed state. */
+  private readonly lineages = new Map<string, string>();
+  private lineageCount = 0;
+  private readonly link: StoreLink;
+
+  /** @internal Made by {@link openLmdbStore}. */
+  constructor(
+    /** The state directory. */
+    readonly path: string,
+    private readonly db: RootDatabase<Buffer, Buffer>,
+    private readonly lock: DirectoryLock,
+    private readonly retain: number,
+    private readonly pipeline: string | undefined,
+    /** Retained checkpoint records, oldest first. */
+    private readonly records: CheckpointRecord[],
+    uid: string,
+  ) {
+    this.link = {
+      uid,
+      newLineage: (op) => `${uid}:${op}:${++this.lineageCount}`,
+      adopt: (op, from, lineage) => {
+        const last = this.records.at(-1);
+        if (from.store !== uid || from.operator !== op || last === undefined || from.checkpoint !== last.id || last.operators[op]?.kind !== 'state') return false;
+        this.lineages.set(op, lineage);
+        return true;
+      },
+    };
+  }
+
+  async latest(): Promise<Checkpoint | undefined> {
+    this.open('latest');
+    const last = this.records.at(-1);
+    return last === undefined ? undefined : this.rebuild(last);
+  }
+
+  async load(id: number): Promise<Checkpoint | undefined> {
+    this.open('load');
+    const r = this.records.find((c) => c.id === id);
+    return r === undefined ? undefined : this.rebuild(r);
+  }
+
+  async retained(): Promise<readonly number[]> {
+    this.open('retained');
+    return this.records.map((r) => r.id);
+  }
+
+  /**
+   * A state backend for operator `operatorId`, whose snapshots this store commits
+   * incrementally. One per operator id and store.
+   */
+  backend(operatorId: string): LmdbStateBackend {
+    this.open('backend');
+    if (typeof operatorId !== 'string' || operatorId === '') throw new StateError(`LmdbCheckpointStore.backend: the operator id must be a non-empty string, got ${JSON.stringify(operatorId)}`);
+    if (this.backends.has(operatorId)) {
+      throw new StateError(`LmdbCheckpointStore.backend: operator id "${operatorId}" already has a backend from this store; give every stateful operator its own id`);
+    }
+    const b = new LmdbStateBackend(this.link, operatorId);
+    this.backends.set(operatorId, b);
+    return b;
+  }
+
+  commit(checkpoint: Checkpoint): Promise<void> {
+    const run = this.queue.then(() => this.write(checkpoint));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    try {
+      await this.db.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  // --- commit ------------------------------------------------------------------------------
+
+  private async write(cp: Checkpoint): Promise<void> {
+    this.open('commit');
+    const last = this.records.at(-1);
+    if (!Number.isSafeInteger(cp.id) || cp.id < 0) throw new StateError(`LmdbCheckpointStore.commit: checkpoint id must be a non-negative safe integer, got ${cp.id}`);
+    if (last !== undefined && cp.id <= last.id) throw new StateError(`LmdbCheckpointStore.commit: checkpoint ids must increase; got ${cp.id} after ${last.id}`);
+    this.checkPipeline('commit', cp.pipeline, cp.id);
+    // Cut each operator's delta out of its snapshot (now, so the caller may reuse the checkpoint).
+    const operators: Record<string, OperatorRecord> = {};
+    const deltas: [op: string, delta: Delta][] = [];
+    for (const [op, snapshot] of Object.entries(cp.operators)) {
+      const found = findDelta(snapshot);
+      if (found === undefined) {
+        operators[op] = { kind: 'inline', snapshot: structuredClone(snapshot) };
+        continue;
+      }
+      const { delta, path, skeleton } = found;
+      if (delta.store !== this.link.uid) throw new StateError(`LmdbCheckpointStore.commit: operator "${op}"'s snapshot was taken by a backend of another store; use this store's backend("${op}")`);
+      if (!delta.full && this.lineages.get(op) !== delta.lineage) {
+        throw new StateError(`LmdbCheckpointStore.commit: operator "${op}"'s snapshot is a change from a state this store did not commit last; restore the store's latest checkpoint into its backend first`);
+      }
+      const from = delta.full ? cp.id : (last?.operators[op] as { from?: number } | undefined)?.from;
+      if (from === undefined) throw new StateError(`LmdbCheckpointStore.commit: operator "${op}" has no committed state to apply its change to`);
+      operators[op] = { kind: 'state', skeleton, path, from, entries: delta.entries };
+      deltas.push([op, delta]);
+    }
+    const record: CheckpointRecord = {
+      schema: 1,
+      id: cp.id,
+      pipeline: cp.pipeline,
+      sources: structuredClone(cp.sources),
+      hasSink: 'sink' in cp,
+      sink: structuredClone(cp.sink),
+      operators,
+    };
+    const kept = [...this.records, record];
+    const dropped = kept.splice(0, Math.max(0, kept.length - this.retain));
+    try {
+      await this.db.transaction(() => {
+        const key = checkpointKey(cp.id);
+        this.db.putSync(key, frame(key, encode(record)));
+        for (const [op, delta] of deltas) this.writeDelta(op, cp.id, delta);
+        if (dropped.length > 0) this.compact(dropped, kept);
+      });
+    } catch (e) {
+      throw writeError(cp.id, this.path, e);
+    }
+    this.records.splice(0, this.records.length, ...kept);
+    for (const [op, delta] of deltas) {
+      this.lineages.set(op, delta.lineage);
+      this.backends.get(op)?.confirm(delta.lineage, delta.snapshot, delta.full);
+    }
+  }
+
+  private writeDelta(op: string, id: number, delta: Delta): void {
+    const prefix = entryPrefix(op);
+    const version = u64(id);
+    const written: Uint8Array[] = [];
+    for (let i = 0; i < delta.keys.length; i++) {
+      const ident = Buffer.from(delta.keys[i]!);
+      const value = delta.values[i] ?? null;
+      const key = Buffer.concat([prefix, ident, version]);
+      if (ident[0] === Kind.Timer && ident.length === ident.readUInt16BE(1) + 3) {
+        // A reset of a timer queue: every timer of it on disk is removed (those it has now follow).
+        this.resetQueue(prefix, ident, id);
+        continue;
+      }
+      // A timer registered again keeps its first registration's place among timers of its time.
+      if (ident[0] === Kind.Timer && value !== null && this.liveVersion(prefix, ident, id)) continue;
+      this.db.putSync(key, frame(key, value === null ? new Uint8Array(0) : value));
+      written.push(ident);
+    }
+    const lk = logKey(id, op);
+    this.db.putSync(lk, frame(lk, encode(written)));
+  }
+
+  /** Whether `ident` has a live version in the state as of `id` (the delta being written included). */
+  private liveVersion(prefix: Buffer, ident: Buffer, id: number): boolean {
+    const base = Buffer.concat([prefix, ident]);
+    let live = false;
+    for (const { key, value } of this.db.getRange({ start: Buffer.concat([base, u64(0)]), end: Buffer.concat([base, u64(id + 1)]) })) {
+      if (key.length !== base.length + 8) continue;
+      live = value.length > 4;
+    }
+    return live;
+  }
+
+  private resetQueue(prefix: Buffer, queue: Buffer, id: number): void {
+    const start = Buffer.concat([prefix, queue]);
+    const end = Buffer.concat([start, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]);
+    const seen = new Set<string>();
+    for (const { key } of this.db.getRange({ start, end })) {
+      const ident = key.subarray(prefix.length, key.length - 8);
+      const s = ident.toString('latin1');
+      if (seen.has(s)) continue;
+      seen.add(s);
+      const tomb = Buffer.concat([prefix, ident, u64(id)]);
+      this.db.putSync(tomb, frame(tomb, new Uint8Array(0)));
+    }
+  }
+
+  /**
+   * Drops checkpoints past retention, in the commit's transaction: for the new oldest retained
+   * checkpoint R, versions no retained checkpoint reads any more — those shadowed by a version
+   * written up to R, deletions up to R, everything before a whole state written up to R — go.
+   * The work is what the dropped checkpoints wrote, not the whole state.
+   */
+  private compact(dropped: readonly CheckpointRecord[], kept: readonly CheckpointRecord[]): void {
+    const oldest = kept[0]!;
+    for (const d of dropped) this.db.removeSync(checkpointKey(d.id));
+    const previous = dropped[0]!;
+    for (const [op, r] of Object.entries(oldest.operators)) {
+      if (r.kind !== 'state') continue;
+      const prefix = entryPrefix(op);
+      const before = previous.operators[op];
+      if (before?.kind !== 'state' || r.from > before.from) {
+        // A whole state written at r.from: every older version of this operator goes.
+        this.removeWhere(prefix, (v) => v < r.from);
+      }
+      // What the checkpoints from the dropped ones to the oldest wrote shadows what came before.
+      for (const c of [...dropped.slice(1), oldest]) {
+        const lk = logKey(c.id, op);
+        const raw = this.db.get(lk);
+        if (raw === undefined) continue;
+        const written = decode(unframe(lk, raw, () => `the log of checkpoint ${c.id}`)) as Uint8Array[];
+        for (const ident of written) this.shadow(prefix, Buffer.from(ident), c.id);
+      }
+    }
+    // Logs up to the oldest retained are needed no more; operators no retained checkpoint has go whole.
+    for (const c of [...dropped, oldest]) for (const op of Object.keys(c.operators)) this.db.removeSync(logKey(c.id, op));
+    const live = new Set(kept.flatMap((k) => Object.keys(k.operators)));
+    for (const d of dropped) for (const op of Object.keys(d.operators)) if (!live.has(op)) this.removeWhere(entryPrefix(op), () => true);
+  }
+
+  /** Removes the versions of `ident` before `at`, and the one at `at` too if it is a deletion. */
+  private shadow(prefix: Buffer, ident: Buffer, at: number): void {
+    const base = Buffer.concat([prefix, ident]);
+    for (const { key, value } of this.db.getRange({ start: Buffer.concat([base, u64(0)]), end: Buffer.concat([base, u64(at + 1)]) })) {
+      if (key.length !== base.length + 8) continue;
+      const v = readU64(key, key.length - 8);
+      if (v < at || value.length <= 4) this.db.removeSync(key);
+    }
+  }
+
+  private removeWhere(prefix: Buffer, drop: (version: number) => boolean): void {
+    const end = Buffer.concat([prefix, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]);
+    for (const { key } of this.db.getRange({ start: prefix, end })) if (drop(readU64(key, key.length - 8))) this.db.removeSync(key);
+  }
+
+  // --- load --------------------------------------------------------------------------------
+
+  private rebuild(r: CheckpointRecord): Checkpoint {
+    this.checkPipeline('latest', r.pipeline, r.id);
+    const operators: Record<string, unknown> = {};
+    for (const [op, o] of Object.entries(r.operators)) {
+      if (o.kind === 'inline') {
+        operators[op] = structuredClone(o.snapshot);
+        continue;
+      }
+      const state = rebuildState(this.db, op, o.from, r.id, o.entries);
+      const marked: StateSnapshot & { [RESTORED]: RestoredFrom } = { ...state, [RESTORED]: { store: this.link.uid, operator: op, checkpoint: r.id } };
+      operators[op] = place(structuredClone(o.skeleton), o.path, marked);
+    }
+    const cp: { -readonly [F in keyof Checkpoint]: Checkpoint[F] } = { id: r.id, pipeline: r.pipeline, operators, sources: structuredClone(r.sources) };
+    if (r.hasSink) cp.sink = structuredClone(r.sink);
+    return cp;
+  }
+
+  private checkPipeline(api: string, pipeline: string, id: number): void {
+    if (this.pipeline !== undefined && pipeline !== this.pipeline) {
+      throw new StateError(
+        `LmdbCheckpointStore.${api}: checkpoint ${id} in ${this.path} belongs to pipeline ${JSON.stringify(pipeline)}, not to this one (${JSON.stringify(this.pipeline)}); ` +
+          'use another state directory, or open it with { fresh: true } to discard its state',
+      );
+    }
+  }
+
+  private open(api: string): void {
+    if (this.closed) throw new StateError(`LmdbCheckpointStore.${api}: the store of ${this.path} is closed`);
+  }
+}
+
+/** Finds the one delta in an operator's snapshot: it, where it was, and the snapshot without it. */
+function findDelta(snapshot: unknown): { delta: Delta; path: string[]; skeleton: unknown } | undefined {
+  const found: { delta: Delta; path: string[] }[] = [];
+  const walk = (x: unknown, path: string[], depth: number): void => {
+    if (x === null || typeof x !== 'object' || depth > 6 || ArrayBuffer.isView(x) || x instanceof Map || x instanceof Set) return;
+    const d = (x as Record<string, unknown>)[DELTA];
+    if (d !== undefined) {
+      found.push({ delta: d as Delta, path });
+      return;
+    }
+    for (const [k, v] of Object.entries(x)) walk(v, [...path, k], depth + 1);
+  };
+  walk(snapshot, [], 0);
+  if (found.length === 0) return undefined;
+  if (found.length > 1) throw new StateError(`LmdbCheckpointStore.commit: an operator's snapshot holds ${found.length} backends' states; give each operator one backend`);
+  const { delta, path } = found[0]!;
+  return { delta, path, skeleton: place(snapshot, path, null, true) };
+}
+
+/** `x` with the value at `path` replaced (copying the objects along the path when `copy`, else in place). */
+function place(x: unknown, path: readonly string[], value: unknown, copy = false): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  const obj = x as Record<string, unknown>;
+  const next = place(obj[head], rest, value, copy);
+  if (!copy) {
+    obj[head] = next;
+    return obj;
+  }
+  const c: Record<string, unknown> = Array.isArray(obj) ? ([...obj] as unknown as Record<string, unknown>) : { ...obj };
+  c[head] = next;
+  return structuredClone(c);
+}
+
+/** A failed commit as a StateError that says why (a full map or disk above all). */
+function writeError(id: number, dir: string, e: unknown): StateError {
+  if (StateErrorLike(e)) return e as StateError;
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown })?.code;
+  const full = /MDB_MAP_FULL|mapsize/i.test(msg);
+  const disk = code === 'ENOSPC' || /ENOSPC|No space left/i.test(msg);
+  const why = full
+    ? `the LMDB map is full (${msg}); open the store with a larger mapSize (or none, to let it grow)`
+    : disk
+      ? `the disk is full (${msg}); free space on the disk that holds ${dir}`
+      : msg;
+  return new StateError(`LmdbCheckpointStore.commit: checkpoint ${id} was not written: ${why}. The last committed checkpoint is unchanged`, { cause: e });
+}
+
+function StateErrorLike(e: unknown): boolean {
+  return StateError.isStateError(e);
+}

@@ -1,0 +1,85 @@
+import * as fs from 'node:fs';
+import { StateError } from 'tidemark';
+
+const MAGIC = 0xbeefc0de;
+/** LMDB's data format version as lmdb-js 3 writes it (mdb.master's MDB_DATA_VERSION). */
+const DATA_VERSION = 2;
+const P_BRANCH = 0x01;
+const P_LEAF = 0x02;
+const P_META = 0x08;
+const P_INVALID = 0xffffffffffffffffn;
+/** Where a page's flags, and a meta page's fields, are (64-bit builds: an 8-byte page number and txn id, then pad and flags). */
+const PAGE_FLAGS = 0x12;
+const META = 0x18;
+
+interface Meta {
+  readonly version: number;
+  readonly mapSize: bigint;
+  readonly pageSize: number;
+  readonly freeRoot: bigint;
+  readonly mainRoot: bigint;
+  readonly lastPage: bigint;
+  readonly txnId: bigint;
+}
+
+/**
+ * @internal Checks `data.mdb` against LMDB's own meta pages before lmdb-js maps it, because
+ * lmdb-js dies with SIGBUS or SIGSEGV (not an error) on a truncated or overwritten file: both
+ * meta pages must carry LMDB's magic and version, a sane page size, and the newer one's last
+ * page and tree roots must lie inside the file, each root page saying it is that page. Throws a
+ * StateError that names the file and what is wrong. It cannot see every damaged page: the
+ * store also checks every record it reads against its checksum.
+ */
+export function checkDataFile(api: string, file: string): void {
+  const fail = (what: string): never => {
+    throw new StateError(
+      `${api}: ${file} is not a usable LMDB data file (${what}); restore the directory from a backup, or open it with { fresh: true } to discard its state`,
+    );
+  };
+  const size = fs.statSync(file).size;
+  if (size < 1024) fail(`it is ${size} bytes long, shorter than two meta pages`);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const read = (offset: number, length: number): Buffer => {
+      const b = Buffer.alloc(length);
+      const n = fs.readSync(fd, b, 0, length, offset);
+      return b.subarray(0, n);
+    };
+    const first = read(0, 512);
+    const m0 = meta(first, 0, fail);
+    if (m0.pageSize < 512 || m0.pageSize > 65536 || (m0.pageSize & (m0.pageSize - 1)) !== 0) fail(`meta page 0 gives page size ${m0.pageSize}`);
+    if (size < 2 * m0.pageSize) fail(`it is ${size} bytes long, shorter than two ${m0.pageSize}-byte meta pages`);
+    const m1 = meta(read(m0.pageSize, 512), 1, fail);
+    const m = m1.txnId > m0.txnId ? m1 : m0;
+    const pages = BigInt(size) / BigInt(m0.pageSize);
+    if (m.lastPage + 1n > pages) fail(`truncated: its meta page says it has ${m.lastPage + 1n} pages, the file holds ${pages}`);
+    if (m.mapSize !== 0n && m.mapSize < (m.lastPage + 1n) * BigInt(m0.pageSize)) fail(`its map size ${m.mapSize} is smaller than its ${m.lastPage + 1n} pages`);
+    for (const [name, root] of [['free-page', m.freeRoot], ['main', m.mainRoot]] as const) {
+      if (root === P_INVALID) continue;
+      if (root < 2n || root > m.lastPage) fail(`the ${name} tree's root page ${root} is outside its ${m.lastPage + 1n} pages`);
+      const page = read(Number(root) * m0.pageSize, 0x14);
+      const flags = page.readUInt16LE(PAGE_FLAGS);
+      if (page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) fail(`the ${name} tree's root page ${root} has been overwritten`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function meta(page: Buffer, n: number, fail: (what: string) => never): Meta {
+  if (page.length < 0xa0) fail(`meta page ${n} is cut short`);
+  const flags = page.readUInt16LE(PAGE_FLAGS);
+  const magic = page.readUInt32LE(META);
+  if ((flags & P_META) === 0 || magic !== MAGIC) fail(`meta page ${n} lacks LMDB's magic number (0x${magic.toString(16)}, flags 0x${flags.toString(16)})`);
+  const version = page.readUInt32LE(META + 4);
+  if (version !== DATA_VERSION) fail(`meta page ${n} has data format version ${version}, lmdb 3 writes version ${DATA_VERSION}`);
+  return {
+    version,
+    mapSize: page.readBigUInt64LE(META + 0x10),
+    pageSize: page.readUInt32LE(META + 0x18),
+    freeRoot: page.readBigUInt64LE(META + 0x18 + 40),
+    mainRoot: page.readBigUInt64LE(META + 0x18 + 48 + 40),
+    lastPage: page.readBigUInt64LE(META + 0x18 + 96),
+    txnId: page.readBigUInt64LE(META + 0x18 + 104),
+  };
+}

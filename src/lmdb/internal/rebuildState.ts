@@ -1,0 +1,118 @@
+import type { RootDatabase } from 'lmdb';
+import { StateError, type StateSnapshot } from 'tidemark';
+import { Kind, decode, entryPrefix, parseIdentity, readU64, unframe } from './records.js';
+
+interface Found {
+  version: number;
+  key: Buffer;
+  value: Buffer;
+}
+
+/**
+ * @internal Operator `op`'s state as of checkpoint `id`: for every entry, its latest version
+ * written from `from` (its last whole state) to `id`, deletions left out; each checked against
+ * its checksum and the total against `entries` (the count the backend had at the barrier). In
+ * the snapshot format the memory backend restores: namespaces and keys in insertion order,
+ * ordered entries by position, timers by time then registration.
+ */
+export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from: number, id: number, entries: number): StateSnapshot {
+  const prefix = entryPrefix(op);
+  const latest = new Map<string, Found>();
+  for (const { key, value } of db.getRange({ start: prefix, end: Buffer.concat([prefix, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]) })) {
+    const version = readU64(key, key.length - 8);
+    if (version < from || version > id) continue;
+    const ident = key.toString('latin1', prefix.length, key.length - 8);
+    const seen = latest.get(ident);
+    if (seen === undefined || version > seen.version) latest.set(ident, { version, key: Buffer.from(key), value: Buffer.from(value) });
+  }
+  const tables = new Map<string, Map<string, { ns: unknown; min: number; rows: [number, unknown, unknown][] }>>();
+  const ordered = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown][] }>>();
+  const maps = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown, unknown][] }>>();
+  const timers = new Map<string, [number, number, unknown, unknown][]>();
+  const values: Record<string, unknown> = {};
+  let count = 0;
+  for (const [ident, { key, value, version }] of latest) {
+    const payload = unframe(key, value, () => `state entry of operator "${op}" (checkpoint ${version})`);
+    if (payload.length === 0) continue;
+    const { kind, name, raw } = parseIdentity(Buffer.from(ident, 'latin1'));
+    const fields = decode(payload) as unknown[];
+    switch (kind) {
+      case Kind.Table: {
+        const [s, v] = fields as [number, unknown];
+        const byNs = at(tables, name);
+        const nsKey = raw[0]!.toString('latin1');
+        let ns = byNs.get(nsKey);
+        if (ns === undefined) byNs.set(nsKey, (ns = { ns: decode(raw[0]!), min: s, rows: [] }));
+        ns.min = Math.min(ns.min, s);
+        ns.rows.push([s, decode(raw[1]!), v]);
+        count++;
+        break;
+      }
+      case Kind.Ordered: {
+        const [, ks, v] = fields as [number, number, unknown];
+        const byKey = at(ordered, name);
+        const k = raw[0]!.toString('latin1');
+        let e = byKey.get(k);
+        if (e === undefined) byKey.set(k, (e = { ks, key: decode(raw[0]!), rows: [] }));
+        e.rows.push([decode(raw[1]!) as number, v]);
+        count++;
+        break;
+      }
+      case Kind.Map: {
+        const [s, ks, v] = fields as [number, number, unknown];
+        const byKey = at(maps, name);
+        const k = raw[0]!.toString('latin1');
+        let e = byKey.get(k);
+        if (e === undefined) byKey.set(k, (e = { ks, key: decode(raw[0]!), rows: [] }));
+        e.rows.push([s, decode(raw[1]!), v]);
+        count++;
+        break;
+      }
+      case Kind.Timer: {
+        const [s] = fields as [number];
+        let q = timers.get(name);
+        if (q === undefined) timers.set(name, (q = []));
+        q.push([decode(raw[0]!) as number, s, decode(raw[2]!), decode(raw[1]!)]);
+        break;
+      }
+      case Kind.Value:
+        values[name] = (fields as [unknown])[0];
+        count++;
+        break;
+      default:
+        throw new StateError(`tidemark/lmdb: operator "${op}" has a state entry of unknown kind ${String(kind)}; the state directory is damaged or was written by a newer tidemark`);
+    }
+  }
+  if (count !== entries) {
+    throw new StateError(
+      `tidemark/lmdb: operator "${op}"'s state as of checkpoint ${id} has ${count} entries, its checkpoint recorded ${entries}: the state directory is damaged; restore it from a backup, or open it with { fresh: true } to discard its state`,
+    );
+  }
+  const snapshot: StateSnapshot = {
+    format: 'tidemark-state/1',
+    tables: Object.fromEntries(
+      [...tables].map(([name, byNs]) => [
+        name,
+        [...byNs.values()].sort((a, b) => a.min - b.min).map((ns) => [ns.ns, ns.rows.sort((a, b) => a[0] - b[0]).map(([, k, v]) => [k, v] as const)] as const),
+      ]),
+    ),
+    ordered: Object.fromEntries(
+      [...ordered].map(([name, byKey]) => [name, [...byKey.values()].sort((a, b) => a.ks - b.ks).map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0])] as const)]),
+    ),
+    maps: Object.fromEntries(
+      [...maps].map(([name, byKey]) => [
+        name,
+        [...byKey.values()].sort((a, b) => a.ks - b.ks).map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0]).map(([, mk, v]) => [mk, v] as const)] as const),
+      ]),
+    ),
+    timers: Object.fromEntries([...timers].map(([name, q]) => [name, q.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([t, , ns, k]) => [t, ns, k] as const)])),
+    values,
+  };
+  return snapshot;
+}
+
+function at<V>(m: Map<string, Map<string, V>>, name: string): Map<string, V> {
+  let inner = m.get(name);
+  if (inner === undefined) m.set(name, (inner = new Map()));
+  return inner;
+}
