@@ -24,7 +24,7 @@ const requireFastCheckInCjs: Plugin = {
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts', 'kafka/index': 'src/connectors/kafka/index.ts', 'lmdb/index': 'src/lmdb/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'kafka/testing/index': 'src/connectors/kafka/testing/index.ts', 'node/index': 'src/connectors/node/index.ts', 'kafka/index': 'src/connectors/kafka/index.ts', 'lmdb/index': 'src/lmdb/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,0 +1,125 @@
+/**
+ * The crash example, black box: `examples/exactly-once.ts` is really SIGKILLed at seeded random
+ * moments (some while a checkpoint commits) and restarted until it is done; OUT must then equal
+ * the batch answer, every window exactly once. Also: a fresh or empty DIR, a second concurrent
+ * run on one DIR, a damaged DIR.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { crashLoop, runChild, seeded } from '../support/crashLoop.js';
+
+const SCRIPT = 'examples/exactly-once.ts';
+
+interface Payment {
+  key: string;
+  ts: number;
+  amount: number;
+}
+
+function makeInput(path: string, lines: number, seed: number): Payment[] {
+  const random = seeded(seed);
+  const rows: Payment[] = [];
+  let t = 1_700_000_000_000;
+  for (let i = 0; i < lines; i++) {
+    t += Math.floor(random() * 40);
+    rows.push({ key: `k${Math.floor(random() * 25)}`, ts: t - Math.floor(random() * 1000), amount: Math.floor(random() * 100) });
+  }
+  writeFileSync(path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return rows;
+}
+
+/** The batch answer: every (key, window) with its sum and count, as sorted lines. */
+function batch(rows: readonly Payment[]): string[] {
+  const windows = new Map<string, { key: string; start: number; end: number; sum: number; count: number }>();
+  for (const r of rows) {
+    const start = r.ts - (((r.ts % 10_000) + 10_000) % 10_000);
+    const id = `${r.key}|${start}`;
+    const w = windows.get(id) ?? { key: r.key, start, end: start + 10_000, sum: 0, count: 0 };
+    w.sum += r.amount;
+    w.count++;
+    windows.set(id, w);
+  }
+  return [...windows.values()].map((w) => JSON.stringify(w)).sort();
+}
+
+function outputLines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').sort();
+}
+
+function workdir(): string {
+  return mkdtempSync(join(tmpdir(), 'tidemark-exactly-once-'));
+}
+
+describe('examples/exactly-once.ts', () => {
+  it('SIGKILLed at 14 seeded moments (some during a checkpoint commit), restarted until done: OUT is the batch answer, each window once', { timeout: 180_000 }, async () => {
+    const dir = workdir();
+    const input = join(dir, 'in.jsonl');
+    const output = join(dir, 'out.jsonl');
+    const rows = makeInput(input, 250_000, 42);
+    const result = await crashLoop(SCRIPT, ['--input', input, '--output', output, '--state', join(dir, 'state')], { seed: 7, kills: 14, minMs: 700, maxMs: 2500 });
+    expect(result.last.signal).toBeNull();
+    expect(result.last.code, result.last.stderr).toBe(0);
+    const out = outputLines(output);
+    expect(new Set(out).size).toBe(out.length); // no duplicate
+    expect(out).toEqual(batch(rows));
+    expect(result.kills).toBeGreaterThanOrEqual(12);
+    expect(result.killsDuringCommit).toBeGreaterThanOrEqual(3);
+    console.log(`exactly-once example: ${result.kills} kills (${result.killsDuringCommit} during a commit), ${result.runs} runs`);
+  });
+
+  it('starts fresh in a missing or an empty DIR, and a re-run after the end keeps OUT exact', { timeout: 60_000 }, async () => {
+    const dir = workdir();
+    const input = join(dir, 'in.jsonl');
+    const rows = makeInput(input, 2_000, 3);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    for (const state of [join(dir, 'missing'), empty]) {
+      const output = join(dir, `out-${state.length}.jsonl`);
+      writeFileSync(output, 'stale output of an earlier, unrelated run\n');
+      const first = await runChild(SCRIPT, ['--input', input, '--output', output, '--state', state]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(outputLines(output)).toEqual(batch(rows));
+      const again = await runChild(SCRIPT, ['--input', input, '--output', output, '--state', state]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(outputLines(output)).toEqual(batch(rows));
+    }
+  });
+
+  it('a second run on the same DIR exits non-zero at once, saying the directory is in use; the first finishes exact', { timeout: 60_000 }, async () => {
+    const dir = workdir();
+    const input = join(dir, 'in.jsonl');
+    const output = join(dir, 'out.jsonl');
+    const other = join(dir, 'other-out.jsonl');
+    const rows = makeInput(input, 150_000, 5);
+    const args = (out: string) => ['--input', input, '--output', out, '--state', join(dir, 'state')];
+    const first = runChild(SCRIPT, args(output));
+    await new Promise((r) => setTimeout(r, 1200));
+    writeFileSync(other, 'untouched\n');
+    const second = await runChild(SCRIPT, args(other));
+    expect(second.code).not.toBe(0);
+    expect(second.signal).toBeNull();
+    expect(second.stderr).toMatch(/in use/);
+    expect(readFileSync(other, 'utf8')).toBe('untouched\n');
+    const done = await first;
+    expect(done.code, done.stderr).toBe(0);
+    expect(outputLines(output)).toEqual(batch(rows));
+  });
+
+  it('a damaged DIR (overwritten or truncated files) is an exit 1 with a message, never a signal', { timeout: 60_000 }, async () => {
+    const dir = workdir();
+    const input = join(dir, 'in.jsonl');
+    const output = join(dir, 'out.jsonl');
+    const state = join(dir, 'state');
+    makeInput(input, 2_000, 9);
+    expect((await runChild(SCRIPT, ['--input', input, '--output', output, '--state', state])).code).toBe(0);
+    for (const damage of [(f: string) => writeFileSync(f, 'garbage'), (f: string) => writeFileSync(f, readFileSync(f).subarray(0, 10))]) {
+      for (const f of readdirSync(state)) if (f !== 'LOCK' && existsSync(join(state, f))) damage(join(state, f));
+      const r = await runChild(SCRIPT, ['--input', input, '--output', output, '--state', state]);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/exactly-once: .*(damaged|corrupt|checksum)/i);
+    }
+  });
+});
