@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { StateError } from 'tidemark';
 import type { Checkpoint, CheckpointStore, StateSnapshot } from 'tidemark';
 import type { RootDatabase } from 'lmdb';
@@ -47,6 +48,8 @@ interface CheckpointRecord {
  */
 export class LmdbCheckpointStore implements CheckpointStore {
   private closed = false;
+  /** Set when a commit failed in LMDB: no further commits. */
+  private failed: StateError | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly backends = new Map<string, LmdbStateBackend>();
   /** Per operator: the lineage whose deltas apply to the latest committed state. */
@@ -97,16 +100,15 @@ export class LmdbCheckpointStore implements CheckpointStore {
 
   /**
    * A state backend for operator `operatorId`, whose snapshots this store commits
-   * incrementally. One per operator id and store.
+   * incrementally. A second call for one id (a pipeline started again in this process) gives a
+   * new backend that takes the id over: the earlier one's snapshots are then refused.
    */
   backend(operatorId: string): LmdbStateBackend {
     this.open('backend');
     if (typeof operatorId !== 'string' || operatorId === '') throw new StateError(`LmdbCheckpointStore.backend: the operator id must be a non-empty string, got ${JSON.stringify(operatorId)}`);
-    if (this.backends.has(operatorId)) {
-      throw new StateError(`LmdbCheckpointStore.backend: operator id "${operatorId}" already has a backend from this store; give every stateful operator its own id`);
-    }
     const b = new LmdbStateBackend(this.link, operatorId);
     this.backends.set(operatorId, b);
+    this.lineages.delete(operatorId);
     return b;
   }
 
@@ -131,6 +133,9 @@ export class LmdbCheckpointStore implements CheckpointStore {
 
   private async write(cp: Checkpoint): Promise<void> {
     this.open('commit');
+    if (this.failed !== undefined) {
+      throw new StateError(`LmdbCheckpointStore.commit: checkpoint ${cp.id} was not written: an earlier commit failed (${this.failed.message}); close the store and open it again`, { cause: this.failed });
+    }
     const last = this.records.at(-1);
     if (!Number.isSafeInteger(cp.id) || cp.id < 0) throw new StateError(`LmdbCheckpointStore.commit: checkpoint id must be a non-negative safe integer, got ${cp.id}`);
     if (last !== undefined && cp.id <= last.id) throw new StateError(`LmdbCheckpointStore.commit: checkpoint ids must increase; got ${cp.id} after ${last.id}`);
@@ -173,7 +178,12 @@ export class LmdbCheckpointStore implements CheckpointStore {
         if (dropped.length > 0) this.compact(dropped, kept);
       });
     } catch (e) {
-      throw writeError(cp.id, this.path, e);
+      // lmdb-js rejects a failed commit with a generic error whose `commitError` promise holds the cause.
+      const cause = (e as { commitError?: Promise<unknown> })?.commitError !== undefined ? await (e as { commitError: Promise<unknown> }).commitError.then(() => e, (c: unknown) => c) : e;
+      const error = writeError(cp.id, this.path, cause);
+      // After a failed write the environment is not trusted with another: reopen it.
+      if (!StateError.isStateError(cause)) this.failed = error;
+      throw error;
     }
     this.records.splice(0, this.records.length, ...kept);
     for (const [op, delta] of deltas) {
@@ -344,21 +354,29 @@ function place(x: unknown, path: readonly string[], value: unknown, copy = false
   return structuredClone(c);
 }
 
-/** A failed commit as a StateError that says why (a full map or disk above all). */
+/** A failed commit as a StateError that says why (a full disk or map above all). */
 function writeError(id: number, dir: string, e: unknown): StateError {
-  if (StateErrorLike(e)) return e as StateError;
+  if (StateError.isStateError(e)) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown })?.code;
-  const full = /MDB_MAP_FULL|mapsize/i.test(msg);
-  const disk = code === 'ENOSPC' || /ENOSPC|No space left/i.test(msg);
-  const why = full
-    ? `the LMDB map is full (${msg}); open the store with a larger mapSize (or none, to let it grow)`
-    : disk
-      ? `the disk is full (${msg}); free space on the disk that holds ${dir}`
+  const free = freeBytes(dir);
+  // lmdb grows its map as needed, so a map that cannot grow is a file that cannot: a full disk
+  // (reported as ENOSPC, or by lmdb-js as EIO) or a map beyond the address space.
+  const disk = code === 'ENOSPC' || /ENOSPC|No space left/i.test(msg) || (free !== undefined && free < 1 << 20);
+  const map = /MDB_MAP_FULL|MDB_MAP_RESIZED|mapsize/i.test(msg);
+  const why = disk
+    ? `the disk is full (${msg}; ${free ?? 'unknown'} bytes free); free space on the disk that holds ${dir}`
+    : map
+      ? `the LMDB map cannot grow (${msg}); free memory or address space, or move the directory`
       : msg;
   return new StateError(`LmdbCheckpointStore.commit: checkpoint ${id} was not written: ${why}. The last committed checkpoint is unchanged`, { cause: e });
 }
 
-function StateErrorLike(e: unknown): boolean {
-  return StateError.isStateError(e);
+function freeBytes(dir: string): number | undefined {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
 }

@@ -29,11 +29,6 @@ export interface LmdbStoreOptions {
    */
   readonly fresh?: boolean | undefined;
   /**
-   * The LMDB map's size in bytes: the most the state can grow to (a commit beyond it fails with
-   * a StateError). Absent: lmdb's default, which grows as needed. @defaultValue undefined
-   */
-  readonly mapSize?: number | undefined;
-  /**
    * Read the whole directory in a child process before opening it, so that a damaged page that
    * would make lmdb crash the process (SIGSEGV, SIGBUS) is a StateError instead. Costs one
    * process start and a read of the data. @defaultValue true
@@ -80,10 +75,9 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<LmdbChec
   const { module: lmdb, error, path: lmdbPath } = lmdbModule;
   if (lmdb === undefined) throw new MissingPeerDependencyError(API, 'lmdb', '^3', error, 'npm install lmdb');
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${API}: options must be an object with a path, got ${String(options)}`);
-  const { retain = 3, pipeline, fresh = false, mapSize, probe: doProbe = true } = options;
+  const { retain = 3, pipeline, fresh = false, probe: doProbe = true } = options;
   if (typeof options.path !== 'string' || options.path === '') throw new InvalidArgumentError(`${API}: path must be a directory path, got ${JSON.stringify(options.path)}`);
   if (!Number.isSafeInteger(retain) || retain < 1) throw new InvalidArgumentError(`${API}: retain must be a positive integer, got ${retain}`);
-  if (mapSize !== undefined && (!Number.isSafeInteger(mapSize) || mapSize < 65536)) throw new InvalidArgumentError(`${API}: mapSize must be an integer of at least 65536 bytes, got ${mapSize}`);
   if (pipeline !== undefined && typeof pipeline !== 'string') throw new InvalidArgumentError(`${API}: pipeline must be a string, got ${String(pipeline)}`);
 
   const dir = path.resolve(options.path);
@@ -116,7 +110,6 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<LmdbChec
       cache: false,
       overlappingSync: false,
       noSync: false,
-      ...(mapSize !== undefined ? { mapSize } : {}),
     });
     const records = readStore(db, dir, hasData);
     const uid = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;

@@ -120,13 +120,20 @@ describe('LmdbCheckpointStore', () => {
     await store.close();
   });
 
-  it('refuses ids that do not increase, a second backend for one id, and use after close', async () => {
+  it('refuses ids that do not increase, the changes of a backend another took over from, and use after close', async () => {
     const store = await openLmdbStore({ path: tmpDir() });
-    await store.commit({ id: 5, pipeline: 'p', operators: {}, sources: {} });
+    const first = store.backend('a');
+    first.value('n', 0).set(1);
+    await store.commit({ id: 5, pipeline: 'p', operators: { a: first.snapshot() }, sources: {} });
     await expect(store.commit({ id: 5, pipeline: 'p', operators: {}, sources: {} })).rejects.toThrow(new StateError('LmdbCheckpointStore.commit: checkpoint ids must increase; got 5 after 5'));
-    store.backend('a');
-    expect(() => store.backend('a')).toThrow(StateError);
-    expect(() => store.backend('a')).toThrow('operator id "a" already has a backend from this store; give every stateful operator its own id');
+    const second = store.backend('a');
+    first.value('n', 0).set(2);
+    const stale = store.commit({ id: 6, pipeline: 'p', operators: { a: first.snapshot() }, sources: {} });
+    await expect(stale).rejects.toThrow(StateError);
+    await expect(stale).rejects.toThrow(`LmdbCheckpointStore.commit: operator "a"'s snapshot is a change from a state this store did not commit last; restore the store's latest checkpoint into its backend first`);
+    second.value('n', 0).set(3);
+    await store.commit({ id: 7, pipeline: 'p', operators: { a: second.snapshot() }, sources: {} });
+    expect(((await store.latest())!.operators['a'] as StateSnapshot).values).toEqual({ n: 3 });
     await store.close();
     await expect(store.latest()).rejects.toThrow(StateError);
     await expect(store.latest()).rejects.toThrow(`LmdbCheckpointStore.latest: the store of ${path.resolve(store.path)} is closed`);
