@@ -110,12 +110,15 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   private buffer<V>(table: OrderedTable<K, Row<V>[]>, cleanup: TimerQueue<K, number>, key: K, t: number, row: Row<V>, at: number): void {
     const rows = table.get(key, t);
-    if (rows === undefined) table.set(key, t, [row]);
-    else {
+    if (rows === undefined) {
+      table.set(key, t, [row]);
+      // One cleanup per (key, time), registered with its first row: a second registration of
+      // the same timer would only be a duplicate record for the queue to skip.
+      cleanup.register(at, key, t);
+    } else {
       rows.push(row);
       table.set(key, t, rows);
     }
-    cleanup.register(at, key, t);
   }
 
   protected onTime(): void {

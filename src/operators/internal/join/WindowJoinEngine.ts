@@ -57,6 +57,8 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   private readonly size: number;
   private readonly slide: number;
   private readonly offset: number;
+  /** The windows whose firing is registered, by start: a cache of `fires` (not state), forgotten on restore. */
+  private readonly firing = new Set<number>();
 
   constructor(private readonly spec: WindowJoinSpec<L, R, K, O>) {
     super(spec.state);
@@ -98,7 +100,11 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       else rows.right.push(value as R);
       this.rows.set(key, start, rows);
       if (end - 1 > wm) {
-        this.fires.register(end - 1, null, start);
+        // One registration per open window: its rows share the timer (more would be duplicate records for the queue to skip).
+        if (!this.firing.has(start)) {
+          this.fires.register(end - 1, null, start);
+          this.firing.add(start);
+        }
       } else {
         // Fired already (or would have, had it had rows): the new pairs now, the purge at the end of the lateness.
         this.purges.register(end - 1 + this.spec.allowedLateness, null, start);
@@ -123,6 +129,7 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   }
 
   private readonly fire = (time: number, _: null, start: number): void => {
+    this.firing.delete(start);
     const window: JoinWindow = { start, end: start + this.size };
     const { select, allowedLateness } = this.spec;
     for (const key of [...this.rows.keys(start)]) {
@@ -141,5 +148,7 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     return { window: { ...this.spec.window }, allowedLateness: this.spec.allowedLateness };
   }
 
-  protected reset(): void {}
+  protected reset(): void {
+    this.firing.clear();
+  }
 }
