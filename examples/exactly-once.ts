@@ -1,7 +1,7 @@
 /**
  * Exactly-once windowed sums across crashes (`npm run example:exactly-once -- --input IN.jsonl
  * --output OUT.jsonl --state DIR`): per key, 10-second tumbling windows of the `amount`s in a
- * JSON-lines file, written to a JSON-lines file, checkpointed every 200 ms into DIR.
+ * JSON-lines file, written to a JSON-lines file, checkpointed every 200 ms into DIR with tidemark/lmdb.
  *
  *   IN.jsonl {"key":"k7","ts":1700000001234,"amount":12}   (ts in ms, at most 1 s out of order)
  *     → fromReplayable(jsonLinesSource(IN), boundedOutOfOrderness(1000))   resumes at a byte offset
@@ -14,6 +14,7 @@
  * A second run on the same DIR while one is running exits 1 at once ("in use") without touching OUT.
  * A damaged DIR is an error with a message (exit 1), never a crash by signal.
  */
+import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import {
   boundedOutOfOrderness,
@@ -28,7 +29,7 @@ import {
   type CheckpointStore,
 } from 'tidemark';
 import { jsonLinesSink, jsonLinesSource } from 'tidemark/node';
-import { FileCheckpointStore } from '../test/support/FileCheckpointStore.js';
+import { openLmdbStore } from 'tidemark/lmdb';
 
 interface Payment {
   key: string;
@@ -48,9 +49,13 @@ const totals: Aggregator<Payment, Totals, Totals> = {
   result: (acc) => acc,
 };
 
-/** Opens the state directory: this takes its lock, before anything else is touched. */
+/** Opens the state directory (tidemark/lmdb): this takes its lock, before anything else is touched. */
 async function openStore(dir: string): Promise<CheckpointStore> {
-  return FileCheckpointStore.open(dir);
+  const store = await openLmdbStore({ path: dir, retain: 3 });
+  if (process.env['TIDEMARK_EXAMPLE_MARK_COMMITS'] === undefined) return store;
+  // For the crash tests: says when a commit starts, so that a test can kill the process during one.
+  const commit = store.commit.bind(store);
+  return Object.assign(store, { commit: (cp: Parameters<typeof commit>[0]) => (process.stdout.write('COMMITTING\n'), commit(cp)) });
 }
 
 async function main(): Promise<number> {
@@ -78,10 +83,34 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`exactly-once: ${error instanceof Error ? error.message : String(error)}`);
+/**
+ * The process the command starts supervises a worker process (itself, forked) that does the
+ * work: lmdb-js can die by a signal (SIGSEGV, SIGBUS) on a damaged data file that passed its
+ * checks, and the command must then exit 1 with a message. A worker whose supervisor dies (is
+ * SIGKILLed) stops at once too, so killing the command kills the run.
+ */
+function supervise(): void {
+  const worker = fork(process.argv[1]!, process.argv.slice(2), { env: { ...process.env, TIDEMARK_EXACTLY_ONCE_WORKER: '1' }, execArgv: process.execArgv, stdio: 'inherit' });
+  worker.on('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 1);
+    const state = parseArgs({ options: { state: { type: 'string' } }, strict: false }).values.state;
+    console.error(
+      `exactly-once: the run died with ${signal}` +
+        (signal === 'SIGSEGV' || signal === 'SIGBUS' ? ` while reading the state directory ${String(state)}, which is damaged; restore it from a backup, or remove it to start over` : ''),
+    );
     process.exit(1);
-  },
-);
+  });
+}
+
+if (process.env['TIDEMARK_EXACTLY_ONCE_WORKER'] === undefined) {
+  supervise();
+} else {
+  process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`exactly-once: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -70,7 +70,7 @@ export async function crashLoop(script: string, args: readonly string[], options
   for (let i = 0; i < options.kills; i++) {
     const duringCommit = i % 3 === 2;
     const killAfter = options.minMs + Math.floor(random() * (options.maxMs - options.minMs));
-    const r = await runChild(script, args, duringCommit ? { killAfter: options.maxMs * 2, killOn: 'COMMITTING', env: { TIDEMARK_TEST_COMMIT_MARK: '1' } } : { killAfter });
+    const r = await runChild(script, args, duringCommit ? { killAfter: options.maxMs * 2, killOn: 'COMMITTING', env: { TIDEMARK_TEST_COMMIT_MARK: '1', TIDEMARK_EXAMPLE_MARK_COMMITS: '1' } } : { killAfter });
     runs++;
     if (r.killed) {
       kills++;
