@@ -12,7 +12,26 @@ import { IntervalJoinEngine } from './internal/join/IntervalJoinEngine.js';
 import { checkCommon, joinMetrics, requireCallback, requireConfig, rightInput, type JoinMetrics, type LeftRow, type OuterJoin, type RightRow } from './internal/join/joinOptions.js';
 import { twoInputStage } from './internal/join/TwoInputStage.js';
 
-/** Configuration of {@link intervalJoin}. */
+/**
+ * Configuration of {@link intervalJoin}.
+ *
+ * @example
+ * ```ts
+ * import type { IntervalJoinConfig } from 'tidemark';
+ *
+ * interface View { ad: string; at: number }
+ * interface Click { ad: string; at: number }
+ * // Clicks up to a minute after the view; views never clicked too (outer 'left').
+ * const config: IntervalJoinConfig<View, Click, string, string, 'left'> = {
+ *   leftKey: (v) => v.ad,
+ *   rightKey: (c) => c.ad,
+ *   lowerBound: 0,
+ *   upperBound: 60_000,
+ *   outer: 'left',
+ *   select: (v, c) => (c === undefined ? `${v.ad} not clicked` : `${v.ad} clicked`),
+ * };
+ * ```
+ */
 export interface IntervalJoinConfig<L, R, K, O, J extends OuterJoin | undefined = undefined> {
   /** The left row's join key; keys compare like `Map` keys (use strings or numbers, not objects). */
   leftKey: (left: L) => K;

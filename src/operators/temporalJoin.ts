@@ -11,7 +11,24 @@ import { checkCommon, joinMetrics, requireCallback, requireConfig, rightInput, t
 import { TemporalJoinEngine } from './internal/join/TemporalJoinEngine.js';
 import { twoInputStage } from './internal/join/TwoInputStage.js';
 
-/** Configuration of {@link temporalJoin}. */
+/**
+ * Configuration of {@link temporalJoin}.
+ *
+ * @example
+ * ```ts
+ * import type { TemporalJoinConfig } from 'tidemark';
+ *
+ * interface Order { id: string; customer: string }
+ * interface Customer { id: string; tier: string; closed?: boolean }
+ * const config: TemporalJoinConfig<Order, Customer, string, string, 'left'> = {
+ *   key: (o) => o.customer,
+ *   tableKey: (c) => c.id,
+ *   isDelete: (c) => c.closed === true,
+ *   outer: 'left',
+ *   select: (o, c) => `${o.id}: ${c?.tier ?? 'no customer'}`,
+ * };
+ * ```
+ */
 export interface TemporalJoinConfig<L, R, K, O, J extends 'left' | undefined = undefined> {
   /** The event's key; keys compare like `Map` keys (use strings or numbers, not objects). */
   key: (event: L) => K;

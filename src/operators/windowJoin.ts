@@ -12,7 +12,23 @@ import { checkCommon, joinMetrics, requireCallback, requireConfig, rightInput, t
 import { twoInputStage } from './internal/join/TwoInputStage.js';
 import { WindowJoinEngine, type JoinWindow } from './internal/join/WindowJoinEngine.js';
 
-/** Configuration of {@link windowJoin}. */
+/**
+ * Configuration of {@link windowJoin}.
+ *
+ * @example
+ * ```ts
+ * import { tumbling, type WindowJoinConfig } from 'tidemark';
+ *
+ * interface Person { id: number; name: string }
+ * interface Auction { seller: number; item: string }
+ * const config: WindowJoinConfig<Person, Auction, number, string> = {
+ *   window: tumbling(10_000),
+ *   leftKey: (p) => p.id,
+ *   rightKey: (a) => a.seller,
+ *   select: (p, a, w) => `${p.name} sold ${a.item} in [${w.start}, ${w.end})`,
+ * };
+ * ```
+ */
 export interface WindowJoinConfig<L, R, K, O> {
   /** The windows: {@link tumbling} or {@link sliding} (not sessions: see the joins guide). */
   window: WindowAssigner;

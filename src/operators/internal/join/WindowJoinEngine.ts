@@ -6,7 +6,18 @@ import type { TumblingWindows } from '../../../time/tumbling.js';
 import type { LateRows } from './joinOptions.js';
 import { TwoInputCore, type Side } from './TwoInputCore.js';
 
-/** The window a {@link windowJoin} pair was found in, `[start, end)`. */
+/**
+ * The window a {@link windowJoin} pair was found in, `[start, end)`: `select`'s third argument.
+ *
+ * @example
+ * ```ts
+ * import type { JoinWindow } from 'tidemark';
+ * const w: JoinWindow = { start: 0, end: 10_000 };
+ * console.log(`[${w.start}, ${w.end}) fires at ${w.end - 1}`);
+ * // output:
+ * // [0, 10000) fires at 9999
+ * ```
+ */
 export interface JoinWindow {
   /** Inclusive start. */
   readonly start: number;
