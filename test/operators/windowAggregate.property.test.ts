@@ -38,6 +38,7 @@ import {
   type Pipeline,
 } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
+import { STACKED_PANES } from '../../src/operators/internal/windows/PaneWindows.js';
 
 type V = Keyed<string, number>;
 type AggName = 'count' | 'sum' | 'collect';
@@ -320,10 +321,21 @@ describe('pane-sliced sliding windows equal the per-window path on random input'
     .record({ slide: fc.integer({ min: 1, max: 6 }), factor: fc.integer({ min: 1, max: 6 }), extra: fc.integer({ min: 0, max: 5 }), offset: fc.integer({ min: -7, max: 7 }) })
     .map(({ slide, factor, extra, offset }) => ({ size: slide * factor + (extra % slide === 0 ? 0 : extra), slide, offset }));
 
-  it.each(['count', 'sum', 'collect'] as const)('%s, with lateness, late events and early firings', (agg) => {
+  /** Windows of more than STACKED_PANES panes: on-time firings then go through merged runs of panes (PaneStacks). */
+  const manyPanes = fc
+    .record({ slide: fc.integer({ min: 1, max: 3 }), factor: fc.integer({ min: STACKED_PANES + 1, max: 24 }), offset: fc.integer({ min: -7, max: 7 }) })
+    .map(({ slide, factor, offset }) => ({ size: slide * factor, slide, offset }));
+
+  it.each([
+    ['count', 'any geometry'],
+    ['sum', 'any geometry'],
+    ['collect', 'any geometry'],
+    ['count', 'many panes per window'],
+    ['collect', 'many panes per window'],
+  ] as const)('%s, %s, with lateness, late events and early firings', (agg, shape) => {
     fc.assert(
       fc.property(
-        geometry,
+        shape === 'any geometry' ? geometry : manyPanes,
         fc.integer({ min: 0, max: 6 }),
         fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
         disorderedEvents(values, { maxDisorder: 3, keys: KEYS, lateFraction: 0.3, timeRange: { min: -20, max: 60 } }),

@@ -1,12 +1,18 @@
 import type { KeyedTable, NamespaceTable } from '../../../state/StateBackend.js';
 import type { Timestamped } from '../../../time/elements.js';
 import { windowStart } from '../../../time/windowMath.js';
+import { PaneStacks } from './PaneStacks.js';
 import type { WindowCore, WindowLayout } from './windowLayout.js';
 
 /** The timer key of a fixed window: one timer fires (or purges) every key of the window. */
 const ALL_KEYS = null;
 /** How many recently entered panes remember that their windows' timers are registered. */
 const ARMED = 8;
+/**
+ * Past this many panes per window, on-time firings reuse merged runs of panes
+ * ({@link PaneStacks}); below it, merging each window's panes directly costs less.
+ */
+export const STACKED_PANES = 8;
 
 /**
  * @internal Tumbling windows, and sliding windows assembled from panes (Flink's and Arroyo's
@@ -46,6 +52,8 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
   private lastKey: K | undefined = undefined;
   private lastAcc: A | undefined = undefined;
   private hasLast = false;
+  /** Merged runs of panes for on-time firings, when windows have more than {@link STACKED_PANES} panes. */
+  private readonly stacks: PaneStacks<K, A> | undefined;
 
   constructor(
     private readonly core: WindowCore<T, K, A>,
@@ -58,6 +66,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     this.paneOffset = offset % this.pane;
     this.perWindow = size / this.pane;
     this.name = this.perWindow === 1 && slide === size ? 'windows' : `panes of ${this.pane}`;
+    this.stacks = this.perWindow > STACKED_PANES ? new PaneStacks(core as WindowCore<unknown, K, A>, table, this.pane) : undefined;
   }
 
   onEvent(key: K, value: T, t: number, element: Timestamped<T> | undefined): void {
@@ -72,6 +81,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     const acc = this.hasLast && key === this.lastKey ? this.lastAcc : view.get(key);
     const next = core.add(acc === undefined ? core.create() : acc, value, t);
     if (next !== acc || !core.sharesValues) view.set(key, next);
+    if (this.stacks?.covers(this.lo)) this.stacks.invalidate();
     if (core.sharesValues) {
       this.lastKey = key;
       this.lastAcc = next;
@@ -95,6 +105,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
     this.lo = NaN;
     this.view = undefined;
     this.armed.fill(NaN);
+    this.stacks?.invalidate();
   }
 
   /** Makes the pane of `t` current: its state view and its windows, whose timers it registers once. */
@@ -192,6 +203,7 @@ export class PaneWindows<T, K, A> implements WindowLayout<T, K> {
       } else view.forEach((acc, key) => core.emit(key, start, start, end, acc, 'on-time'));
       return;
     }
+    if (this.stacks !== undefined) return this.stacks.fire(start, end);
     // Each key's accumulator: the first pane's as it is, then a fresh merge of all of them.
     const accs = new Map<K, A>();
     const owned = new Set<K>();
