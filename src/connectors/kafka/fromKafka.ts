@@ -1,6 +1,6 @@
 import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { InvalidArgumentError, monotonousTimestamps, type DeadLetterRoute, type StreamElement, type WatermarkStrategy } from 'tidemark';
+import { InvalidArgumentError, monotonousTimestamps, type Checkpoints, type DeadLetterRoute, type StreamElement, type WatermarkStrategy } from 'tidemark';
 import { KafkaSourceRun } from './internal/KafkaSourceRun.js';
 import { kafkaClient } from './internal/kafkaClient.js';
 import { requireOption } from './internal/requireOption.js';
@@ -68,6 +68,15 @@ export interface FromKafkaConfig<V = Buffer | null> {
   startAt?: readonly KafkaOffset[] | undefined;
   /** Where records that cannot be deserialized or timestamped go instead of erroring the stream. @defaultValue error */
   deadLetter?: DeadLetterRoute<KafkaMessage & { topic: string; partition: number }> | undefined;
+  /**
+   * The pipeline's checkpoint coordinator (`checkpoints({ store, interval })` from `tidemark`):
+   * the source then waits for it to restore, starts with its restore barrier and the restored
+   * watermark, seeks every partition it is assigned to the restored offsets, injects barriers
+   * when the coordinator triggers them (not `checkpointInterval`) and commits the offsets to the
+   * group once the checkpoint is committed. @defaultValue none: checkpoints by
+   * {@link KafkaSource.checkpoint} / `checkpointInterval`, completed by `commit()`
+   */
+  checkpoints?: Checkpoints | undefined;
   /** The source's id in checkpoints. @defaultValue `'kafka'` */
   id?: string | undefined;
   /** Processing time (idleness, checkpoint intervals). @defaultValue `asyncScheduler` */
@@ -192,6 +201,12 @@ export function fromKafka<V = Buffer | null>(config: FromKafkaConfig<V>): KafkaS
   if (typeof watermark?.create !== 'function') throw new InvalidArgumentError(`${API}: watermark must be a WatermarkStrategy such as boundedOutOfOrderness(ms)`);
   requireOption(API, 'idleTimeout', idleTimeout);
   requireOption(API, 'checkpointInterval', checkpointInterval);
+  if (config.checkpoints !== undefined && typeof (config.checkpoints as { register?: unknown }).register !== 'function') {
+    throw new InvalidArgumentError(`${API}: checkpoints must be the coordinator made by checkpoints({ store }) from tidemark`);
+  }
+  if (config.checkpoints !== undefined && checkpointInterval !== undefined) {
+    throw new InvalidArgumentError(`${API}: give checkpointInterval or checkpoints, not both (with a coordinator, its interval applies)`);
+  }
   if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') throw new InvalidArgumentError(`${API}: scheduler must be an RxJS SchedulerLike`);
   const id = config.id ?? 'kafka';
   const makeConsumer = (): Consumer => {

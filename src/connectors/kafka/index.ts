@@ -15,3 +15,5 @@ export { KafkaConnectorError } from './KafkaConnectorError.js';
 export { MissingPeerDependencyError } from '../../testing/MissingPeerDependencyError.js';
 export type { KafkaCommit, KafkaSink, ToKafkaConfig } from './toKafka.js';
 export { toKafka } from './toKafka.js';
+export type { KafkaTransactions, KafkaTransactionsConfig } from './kafkaTransactions.js';
+export { kafkaTransactions } from './kafkaTransactions.js';

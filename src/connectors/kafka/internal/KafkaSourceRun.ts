@@ -1,11 +1,13 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { Subscription, type SchedulerLike, type Subscriber } from 'rxjs';
-import { ACTIVE, END_OF_TIME, IDLE, barrier, event, watermark, type StreamElement, type WatermarkStrategy } from 'tidemark';
+import { ACTIVE, END_OF_TIME, IDLE, barrier, event, watermark, type Barrier, type StreamElement, type WatermarkStrategy } from 'tidemark';
+import type { SourceHook } from '../../../state/checkpoint/checkpoints.js';
 import { WatermarkValve } from '../../../operators/internal/chain/WatermarkValve.js';
 import type { FromKafkaConfig } from '../fromKafka.js';
 import { KafkaConnectorError, type KafkaConnectorFailure } from '../KafkaConnectorError.js';
 import type { KafkaOffset, KafkaPartition, KafkaRecord } from '../KafkaRecord.js';
 import { PartitionState, partitionKey } from './PartitionState.js';
+import { offsetsInTransaction } from './offsetsInTransaction.js';
 
 const API = 'fromKafka';
 
@@ -34,6 +36,9 @@ export class KafkaSourceRun<V> {
   private idleCheck: Subscription | undefined = undefined;
   private readonly unlisten: (() => void)[] = [];
   private startup: Promise<void> = Promise.resolve();
+  /** Where each partition starts (startAt, or the restored checkpoint's offsets), until it is read. */
+  private readonly startAt = new Map<string, KafkaOffset>();
+  private unregister: (() => void) | undefined = undefined;
   /** Resolves once the consumer has disconnected after teardown. */
   disconnected: Promise<void> = Promise.resolve();
 
@@ -44,10 +49,11 @@ export class KafkaSourceRun<V> {
   ) {}
 
   start(): void {
-    this.startup = this.connect().catch((cause: unknown) =>
-      this.fail('client', `${API}: cannot start the consumer of group "${this.config.groupId}" on ${this.config.topics.join(', ')}: ${messageOf(cause)}`, { cause }),
-    );
-    const { checkpointInterval, pauseWhen, scheduler } = this.config;
+    for (const o of this.config.startAt ?? []) this.startAt.set(partitionKey(o.topic, o.partition), o);
+    const { checkpointInterval, checkpoints, pauseWhen, scheduler } = this.config;
+    if (checkpoints === undefined) this.run();
+    // With a coordinator, the consumer starts once it has restored (`hook.run`).
+    else this.unregister = checkpoints.register(this.hook(this.config.id ?? 'kafka'));
     if (checkpointInterval !== undefined) {
       this.timers.add(
         scheduler.schedule(function (this: { schedule(state?: undefined, delay?: number): unknown }, run?: KafkaSourceRun<V>) {
@@ -64,6 +70,51 @@ export class KafkaSourceRun<V> {
         }),
       );
     }
+  }
+
+  private run(): void {
+    this.startup = this.connect().catch((cause: unknown) =>
+      this.fail('client', `${API}: cannot start the consumer of group "${this.config.groupId}" on ${this.config.topics.join(', ')}: ${messageOf(cause)}`, { cause }),
+    );
+  }
+
+  /** The source as the checkpoint coordinator drives it (fromReplayable's protocol). */
+  private hook(id: string): SourceHook {
+    return {
+      id,
+      begin: (restore: Barrier, saved: unknown) => {
+        const position = saved as KafkaPosition | undefined;
+        for (const o of position?.offsets ?? []) this.startAt.set(partitionKey(o.topic, o.partition), o);
+        this.subscriber.next(restore);
+        const w = position?.watermark;
+        if (typeof w === 'number' && w > this.emitted) this.subscriber.next(watermark((this.emitted = w)));
+      },
+      run: () => this.run(),
+      inject: (b: Barrier) => {
+        const position = this.position();
+        this.subscriber.next(b);
+        return position;
+      },
+      end: (b: Barrier | undefined) => {
+        if (b !== undefined) this.subscriber.next(b);
+        this.subscriber.complete();
+      },
+      fail: (error: unknown) => this.subscriber.error(error),
+      committed: (saved: unknown) => {
+        // kafkaTransactions' store has committed them in the checkpoint's transaction (with the
+        // checkpoint's id as metadata, which a second commit here would erase).
+        if (offsetsInTransaction(this.config.checkpoints?.store)) return;
+        // A failed group commit (a rebalance under way) is made good by the next checkpoint's.
+        void this.commitToGroup((saved as KafkaPosition | undefined)?.offsets ?? []).catch(() => undefined);
+      },
+    };
+  }
+
+  /** What a checkpoint records of this source: the next offset of every partition known, and the watermark. */
+  private position(): KafkaPosition {
+    const offsets = new Map(this.startAt);
+    for (const [key, p] of this.partitions) if (p.next !== undefined) offsets.set(key, { topic: p.topic, partition: p.partition, offset: p.next });
+    return { offsets: [...offsets.values()], watermark: Number.isFinite(this.emitted) ? this.emitted : null };
   }
 
   private async connect(): Promise<void> {
@@ -187,9 +238,7 @@ export class KafkaSourceRun<V> {
   }
 
   private seekRestored(): void {
-    const { startAt } = this.config;
-    if (startAt === undefined) return;
-    for (const o of startAt) {
+    for (const o of this.startAt.values()) {
       const key = partitionKey(o.topic, o.partition);
       if (!this.partitions.has(key) || this.sought.has(key)) continue;
       this.sought.add(key);
@@ -257,10 +306,11 @@ export class KafkaSourceRun<V> {
   }
 
   checkpoint(): number {
+    if (this.config.checkpoints !== undefined) {
+      throw new KafkaConnectorError(API, 'usage', `${API}: this source takes part in the checkpoints of a coordinator; trigger them with its triggerCheckpoint()`);
+    }
     const id = ++this.lastCheckpoint;
-    const offsets: KafkaOffset[] = [];
-    for (const p of this.partitions.values()) if (p.next !== undefined) offsets.push({ topic: p.topic, partition: p.partition, offset: p.next });
-    this.pending.set(id, offsets);
+    this.pending.set(id, this.position().offsets);
     if (!this.closed) this.subscriber.next(barrier(id));
     return id;
   }
@@ -274,6 +324,10 @@ export class KafkaSourceRun<V> {
     if (offsets === undefined) return; // unknown, or subsumed by a later checkpoint that completed
     for (const id of this.pending.keys()) if (id <= checkpointId) this.pending.delete(id);
     if (byTransaction) return;
+    await this.commitToGroup(offsets, checkpointId);
+  }
+
+  private async commitToGroup(offsets: readonly KafkaOffset[], checkpointId?: number): Promise<void> {
     // The source has ended and its consumer left the group: these offsets cannot be committed
     // any more, and the next run reads from the last committed ones again (at-least-once).
     if (this.closed) return;
@@ -282,7 +336,7 @@ export class KafkaSourceRun<V> {
     try {
       await this.consumer.commitOffsets(held.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
     } catch (cause) {
-      throw new KafkaConnectorError(API, 'client', `${API}: committing the offsets of checkpoint ${checkpointId} to group "${this.config.groupId}" failed: ${messageOf(cause)}`, { cause });
+      throw new KafkaConnectorError(API, 'client', `${API}: committing the offsets of checkpoint ${checkpointId ?? ''} to group "${this.config.groupId}" failed: ${messageOf(cause)}`, { cause });
     }
   }
 
@@ -299,6 +353,13 @@ export class KafkaSourceRun<V> {
   stop(): void {
     if (this.closed) return;
     if (this.emitted < Infinity) this.subscriber.next(END_OF_TIME);
+    const { checkpoints } = this.config;
+    if (checkpoints !== undefined) {
+      // The coordinator takes the final checkpoint and then ends the stream (hook.end).
+      checkpoints.sourceFinished(this.config.id ?? 'kafka', this.position());
+      this.emitted = Infinity;
+      return;
+    }
     this.emitted = Infinity;
     this.checkpoint();
     this.subscriber.complete();
@@ -313,6 +374,7 @@ export class KafkaSourceRun<V> {
     if (this.closed) return;
     this.closed = true;
     this.timers.unsubscribe();
+    this.unregister?.();
     for (const off of this.unlisten.splice(0)) off();
     this.partitions = new Map();
     const c = this.consumer;
@@ -323,4 +385,12 @@ export class KafkaSourceRun<V> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** @internal A fromKafka source's position in a checkpoint of the coordinator. */
+export interface KafkaPosition {
+  /** The next offset of every partition known. */
+  readonly offsets: readonly KafkaOffset[];
+  /** The watermark emitted before the barrier; `null` for none. */
+  readonly watermark: number | null;
 }
