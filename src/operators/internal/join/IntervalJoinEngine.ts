@@ -93,19 +93,31 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     const key = spec.rightKey(value);
     // Partners: left rows in [t − upperBound, t − lowerBound], widened by rounding slack (then the exact test).
     const slack = (Math.abs(t) + Math.abs(spec.lowerBound) + Math.abs(spec.upperBound)) * Number.EPSILON * 4;
+    const from = t - spec.upperBound - slack;
+    const to = t - spec.lowerBound + slack;
     let matched = false;
-    for (const p of this.left.positions(key, t - spec.upperBound - slack, t - spec.lowerBound + slack)) {
-      if (!this.pairs(p, t)) continue;
-      const rows = this.left.get(key, p)!;
-      let changed = false;
-      for (const row of rows) {
-        matched = true;
-        this.out.event(spec.select(row.value, value), Math.max(t, p));
-        if (this.keepLeft && !row.matched) changed = row.matched = true;
-      }
-      if (changed) this.left.set(key, p, rows);
+    // Most keys have at most one left row in the interval (one auction per bid): found with
+    // floor and lower, without the array of positions (the common case allocates nothing).
+    const last = this.left.floor(key, to);
+    if (last !== undefined && last >= from) {
+      const before = this.left.lower(key, last);
+      if (before === undefined || before < from) matched = this.meetLeft(key, last, value, t);
+      else for (const p of this.left.positions(key, from, to)) if (this.meetLeft(key, p, value, t)) matched = true;
     }
     this.buffer(this.right, this.rightCleanup, key, t, { value, matched }, t + Math.max(-spec.lowerBound, 0));
+  }
+
+  /** A right row at `t` meets the left rows at `p` if they pair; whether it met any. */
+  private meetLeft(key: K, p: number, value: R, t: number): boolean {
+    if (!this.pairs(p, t)) return false;
+    const rows = this.left.get(key, p)!;
+    let changed = false;
+    for (const row of rows) {
+      this.out.event(this.spec.select(row.value, value), Math.max(t, p));
+      if (this.keepLeft && !row.matched) changed = row.matched = true;
+    }
+    if (changed) this.left.set(key, p, rows);
+    return rows.length > 0;
   }
 
   private buffer<V>(table: OrderedTable<K, Row<V>[]>, cleanup: TimerQueue<K, number>, key: K, t: number, row: Row<V>, at: number): void {
@@ -132,15 +144,15 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   }
 
   private readonly cleanLeft = (time: number, key: K, t: number): void => {
-    const rows = this.left.get(key, t);
+    const rows = this.keepLeft ? this.left.get(key, t) : undefined; // an inner join only drops them
     this.left.delete(key, t);
-    if (this.keepLeft && rows !== undefined) for (const row of rows) if (!row.matched) this.out.event(this.spec.select(row.value, undefined), time);
+    if (rows !== undefined) for (const row of rows) if (!row.matched) this.out.event(this.spec.select(row.value, undefined), time);
   };
 
   private readonly cleanRight = (time: number, key: K, t: number): void => {
-    const rows = this.right.get(key, t);
+    const rows = this.keepRight ? this.right.get(key, t) : undefined; // an inner join only drops them
     this.right.delete(key, t);
-    if (this.keepRight && rows !== undefined) for (const row of rows) if (!row.matched) this.out.event(this.spec.select(undefined, row.value), time);
+    if (rows !== undefined) for (const row of rows) if (!row.matched) this.out.event(this.spec.select(undefined, row.value), time);
   };
 
   protected config(): Readonly<Record<string, unknown>> {
