@@ -7,16 +7,18 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { intervalJoin, intervalJoinEngine, type Collector, type OuterJoin, type Timestamped, type TwoInputEngine } from 'tidemark';
-import { TwoInputHarness, disorderedEvents, type Keyed, type TwoInputPipeline } from 'tidemark/testing';
+import { disorderedEvents, type Keyed, type TwoInputPipeline } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
 import {
-  checkProgress,
   combinedWatermarks,
-  expectSameMultiset,
+  continuesAfterRestore,
   holds,
+  matchesBatch,
+  matchesSimulation,
   propertyParameters,
-  runTwoInput,
   twoInputs,
+  withCut,
+  wrapEngine,
   type Arrival,
   type TwoInputCase,
 } from './internal/join/twoInputs.js';
@@ -141,24 +143,8 @@ function joinWithLateness(b: Bounds, arrivals: readonly Arrival<V, V>[]) {
 // --- the properties, as functions (so that the broken engines below can be run through them) ---
 
 /** On inputs within their bounds: the output is the batch join, whatever the arrival order; progress is sane. */
-function matchesBatchJoin(pipeline: (b: Bounds) => TwoInputPipeline<V, V, Out>) {
-  return ([b, c]: [Bounds, TwoInputCase<V, V>]) => {
-    const run = runTwoInput(pipeline(b), c.arrivals);
-    checkProgress(run.output);
-    expectSameMultiset(run.events, batchJoin(b, c.left.events, c.right.events));
-    expect(run.lateLeft.length + run.lateRight.length).toBe(0);
-  };
-}
-
-function matchesWithLateness(pipeline: (b: Bounds) => TwoInputPipeline<V, V, Out>) {
-  return ([b, c]: [Bounds, TwoInputCase<V, V>]) => {
-    const run = runTwoInput(pipeline(b), c.arrivals);
-    const expected = joinWithLateness(b, c.arrivals);
-    expectSameMultiset(run.events, expected.out);
-    expect(run.lateLeft).toEqual(expected.late.left);
-    expect(run.lateRight).toEqual(expected.late.right);
-  };
-}
+const matchesBatchJoin = (pipeline: (b: Bounds) => TwoInputPipeline<V, V, Out>) => matchesBatch(pipeline, (b, c: TwoInputCase<V, V>) => batchJoin(b, c.left.events, c.right.events));
+const matchesWithLateness = (pipeline: (b: Bounds) => TwoInputPipeline<V, V, Out>) => matchesSimulation(pipeline, joinWithLateness);
 
 describe.each(BACKENDS)('intervalJoin on the %s', (_backend, backend) => {
   runOn(backend);
@@ -176,39 +162,14 @@ describe.each(BACKENDS)('intervalJoin on the %s', (_backend, backend) => {
   });
 
   it('a snapshot taken anywhere and restored into a fresh engine continues exactly as the uninterrupted run', () => {
-    const cut = fc.tuple(bounds, withLate, fc.nat()).map(([b, c, k]) => [b, c, c.arrivals.length === 0 ? 0 : k % (c.arrivals.length + 1)] as const);
-    fc.assert(
-      fc.property(cut, ([b, c, k]) => {
-        const whole = runTwoInput(engine(b), c.arrivals);
-        const first = new TwoInputHarness(engine(b));
-        for (const a of c.arrivals.slice(0, k)) (a.side === 'left' ? first.left : first.right).push(a.element as never);
-        const snapshot = first.snapshot();
-        const second = new TwoInputHarness(engine(b), { snapshot });
-        for (const a of c.arrivals.slice(k)) (a.side === 'left' ? second.left : second.right).push(a.element as never);
-        second.left.complete();
-        second.right.complete();
-        expect([...first.output, ...second.output]).toEqual(whole.output);
-        expect([...first.lateLeft, ...second.lateLeft]).toEqual(whole.lateLeft);
-        expect([...first.lateRight, ...second.lateRight]).toEqual(whole.lateRight);
-      }),
-      propertyParameters(),
-    );
+    fc.assert(fc.property(withCut(fc.tuple(bounds, withLate)), continuesAfterRestore(engine)), propertyParameters());
   });
 });
 
 // --- the properties catch broken engines ----------------------------------------------------
 
 /** Wraps an engine, rewriting what it emits. */
-function rewriting(inner: TwoInputEngine<V, V, Out>, rewrite: (out: Collector<Out>) => Collector<Out>): TwoInputEngine<V, V, Out> {
-  return {
-    name: inner.name,
-    open: (out, time) => inner.open(rewrite(out), time),
-    onEvent1: (v, t, e) => inner.onEvent1(v, t, e),
-    onEvent2: (v, t, e) => inner.onEvent2(v, t, e),
-    onWatermark1: (t) => inner.onWatermark1(t),
-    onWatermark2: (t) => inner.onWatermark2(t),
-  };
-}
+const rewriting = (inner: TwoInputEngine<V, V, Out>, rewrite: (out: Collector<Out>) => Collector<Out>) => wrapEngine(inner, { out: rewrite });
 
 const broken = (make: (b: Bounds) => TwoInputEngine<V, V, Out>) => (b: Bounds): TwoInputPipeline<V, V, Out> => ({ engine: () => make(b) });
 const real = (b: Bounds) => intervalJoinEngine(config(b))();

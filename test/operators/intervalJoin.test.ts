@@ -5,7 +5,6 @@ import {
   InvalidTimestampError,
   MemoryStateBackend,
   StateError,
-  TidemarkError,
   intervalJoin,
   intervalJoinEngine,
   type IntervalJoinConfig,
@@ -18,7 +17,7 @@ import { TwoInputHarness } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
 import { errorOf } from '../support/errorOf.js';
 import { record } from '../support/record.js';
-import { E, W, joined, row, stamped, twoInputContract, type Row } from './internal/join/joinOperators.js';
+import { E, W, joined, row, stamped, twoInputContract, type Row, expectCreationError, expectRestoreContinues } from './internal/join/joinOperators.js';
 
 /** Flink's test element: a time and the side it came from; every element has the same key. */
 interface TestElem {
@@ -238,12 +237,8 @@ describe.each(BACKENDS)('intervalJoin on the %s', (_backend, backend) => {
       ['an empty id', { id: '' }, 'intervalJoin: id must be a non-empty string', '""'],
       ['a late route that is neither observer nor function', { lateLeft: 5 }, 'intervalJoin: lateLeft', '5'],
     ])('%s fails at creation with an InvalidArgumentError naming the operator, the value and the fix', (_what, bad, start, detail) => {
-      const error = errorOf(() => intervalJoin(new Subject<StreamElement<Row>>(), { ...valid, ...(bad as object) } as never));
-      expect(error).toBeInstanceOf(InvalidArgumentError);
-      expect(error).toBeInstanceOf(TidemarkError);
-      expect(error.message.startsWith(start)).toBe(true);
-      expect(error.message).toContain(detail);
-      expect(errorOf(() => intervalJoinEngine({ ...valid, ...(bad as object) } as never)).message).toBe(error.message);
+      const config = { ...valid, ...(bad as object) } as never;
+      expectCreationError(() => intervalJoin(new Subject<StreamElement<Row>>(), config), () => intervalJoinEngine(config), start, detail);
     });
 
     it('a config given where the right input belongs is refused with the usage', () => {
@@ -387,16 +382,9 @@ describe.each(BACKENDS)('intervalJoin on the %s', (_backend, backend) => {
           h.right.complete();
         }
       };
-      const whole = new TwoInputHarness<Row, Row, string>({ engine: () => make() });
-      feed(whole, 0);
-      feed(whole, 1);
-      const first = new TwoInputHarness<Row, Row, string>({ engine: () => make() });
-      feed(first, 0);
-      const second = new TwoInputHarness<Row, Row, string>({ engine: () => make() }, { snapshot: first.snapshot() });
-      feed(second, 1);
+      const whole = expectRestoreContinues(make, feed);
       expect(whole.events().length).toBeGreaterThan(3);
-      expect([...first.output, ...second.output]).toEqual(whole.output);
-      expect(second.completed).toBe(true);
+      expect(whole.completed).toBe(true);
     });
   });
 });

@@ -8,9 +8,9 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connect } from 'rxjs';
 import { filterEvents, mapEvents, temporalJoin, temporalJoinEngine, type Timestamped, type TwoInputEngine } from 'tidemark';
-import { TwoInputHarness, assertMatchesOracle, assertOrderInsensitive, disorderedEvents, type Keyed, type OperatorPipeline, type TwoInputPipeline } from 'tidemark/testing';
+import { assertMatchesOracle, assertOrderInsensitive, disorderedEvents, type Keyed, type OperatorPipeline, type TwoInputPipeline } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
-import { checkProgress, expectSameMultiset, holds, inputWatermarks, combinedWatermarks, propertyParameters, runTwoInput, twoInputs, type Arrival, type TwoInputCase } from './internal/join/twoInputs.js';
+import { combinedWatermarks, continuesAfterRestore, holds, inputWatermarks, matchesBatch, matchesSimulation, propertyParameters, twoInputs, withCut, wrapEngine, type Arrival, type TwoInputCase } from './internal/join/twoInputs.js';
 
 type V = Keyed<string, number>;
 interface Out {
@@ -95,24 +95,8 @@ function joinWithLateness(outer: Outer, arrivals: readonly Arrival<V, V>[]) {
 
 // --- the properties, as functions (so that the broken engines below can be run through them) ---
 
-function matchesBatchJoin(pipeline: (outer: Outer) => TwoInputPipeline<V, V, Out>) {
-  return ([outer, c]: Case) => {
-    const run = runTwoInput(pipeline(outer), c.arrivals);
-    checkProgress(run.output);
-    expectSameMultiset(run.events, batchJoin(outer, c.arrivals));
-    expect(run.lateLeft.length + run.lateRight.length).toBe(0);
-  };
-}
-
-function matchesWithLateness(pipeline: (outer: Outer) => TwoInputPipeline<V, V, Out>) {
-  return ([outer, c]: Case) => {
-    const run = runTwoInput(pipeline(outer), c.arrivals);
-    const expected = joinWithLateness(outer, c.arrivals);
-    expectSameMultiset(run.events, expected.out);
-    expect(run.lateLeft).toEqual(expected.late.left);
-    expect(run.lateRight).toEqual(expected.late.right);
-  };
-}
+const matchesBatchJoin = (pipeline: (outer: Outer) => TwoInputPipeline<V, V, Out>) => matchesBatch(pipeline, (outer, c: TwoInputCase<V, V>) => batchJoin(outer, c.arrivals));
+const matchesWithLateness = (pipeline: (outer: Outer) => TwoInputPipeline<V, V, Out>) => matchesSimulation(pipeline, joinWithLateness);
 
 describe.each(BACKENDS)('temporalJoin on the %s', (_backend, backend) => {
   runOn(backend);
@@ -130,22 +114,7 @@ describe.each(BACKENDS)('temporalJoin on the %s', (_backend, backend) => {
   });
 
   it('a snapshot taken anywhere and restored into a fresh engine continues exactly as the uninterrupted run', () => {
-    const cut = fc.tuple(cases(0.25), fc.nat()).map(([[outer, c], k]) => [outer, c, c.arrivals.length === 0 ? 0 : k % (c.arrivals.length + 1)] as const);
-    fc.assert(
-      fc.property(cut, ([outer, c, k]) => {
-        const whole = runTwoInput(engine(outer), c.arrivals);
-        const first = new TwoInputHarness(engine(outer));
-        for (const a of c.arrivals.slice(0, k)) (a.side === 'left' ? first.left : first.right).push(a.element as never);
-        const second = new TwoInputHarness(engine(outer), { snapshot: first.snapshot() });
-        for (const a of c.arrivals.slice(k)) (a.side === 'left' ? second.left : second.right).push(a.element as never);
-        second.left.complete();
-        second.right.complete();
-        expect([...first.output, ...second.output]).toEqual(whole.output);
-        expect([...first.lateLeft, ...second.lateLeft]).toEqual(whole.lateLeft);
-        expect([...first.lateRight, ...second.lateRight]).toEqual(whole.lateRight);
-      }),
-      propertyParameters(),
-    );
+    fc.assert(fc.property(withCut(cases(0.25)), continuesAfterRestore(engine)), propertyParameters());
   });
 });
 
@@ -226,19 +195,8 @@ describe.each(BACKENDS)("tidemark/testing's property helpers on temporalJoin, on
 const real = (outer: Outer) => temporalJoinEngine(config(outer))();
 const broken = (make: (outer: Outer) => TwoInputEngine<V, V, Out>) => (outer: Outer): TwoInputPipeline<V, V, Out> => ({ engine: () => make(outer) });
 
-/** The real engine with its inputs rewritten. */
-function feeding(outer: Outer, change: (inner: TwoInputEngine<V, V, Out>) => Partial<TwoInputEngine<V, V, Out>>, make = real): TwoInputEngine<V, V, Out> {
-  const inner = make(outer);
-  return {
-    name: inner.name,
-    open: (out, time) => inner.open(out, time),
-    onEvent1: (v, t, e) => inner.onEvent1(v, t, e),
-    onEvent2: (v, t, e) => inner.onEvent2(v, t, e),
-    onWatermark1: (t) => inner.onWatermark1(t),
-    onWatermark2: (t) => inner.onWatermark2(t),
-    ...change(inner),
-  };
-}
+/** The real engine with some of its inputs rewritten. */
+const feeding = (outer: Outer, change: (inner: TwoInputEngine<V, V, Out>) => Partial<TwoInputEngine<V, V, Out>>) => wrapEngine(real(outer), { in: change });
 
 describe('the temporalJoin properties catch broken engines', () => {
   it('the real engine passes', () => {

@@ -2,10 +2,8 @@ import { Subject, from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   IDLE,
-  InvalidArgumentError,
   MemoryStateBackend,
   StateError,
-  TidemarkError,
   boundedOutOfOrderness,
   temporalJoin,
   temporalJoinEngine,
@@ -20,7 +18,7 @@ import { TwoInputHarness } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
 import { errorOf } from '../support/errorOf.js';
 import { record } from '../support/record.js';
-import { E, W, joined, row, twoInputContract, type Row } from './internal/join/joinOperators.js';
+import { E, W, joined, row, twoInputContract, type Row, expectCreationError, expectRestoreContinues } from './internal/join/joinOperators.js';
 
 /** A table row: a key, a time, and `del` for a delete. */
 type TableRow = Row & { readonly del?: boolean };
@@ -219,12 +217,8 @@ describe.each(BACKENDS)('temporalJoin on the %s', (_backend, backend) => {
       ['an unknown outer', { outer: 'inner' }, "temporalJoin: outer must be 'left'", '"inner"'],
       ['a state that is not a function', { state: new MemoryStateBackend() }, 'temporalJoin: state', 'function'],
     ])('%s fails at creation with an InvalidArgumentError naming the operator, the value and the fix', (_what, bad, start, detail) => {
-      const error = errorOf(() => temporalJoin(new Subject<StreamElement<Row>>(), { ...valid, ...(bad as object) } as never));
-      expect(error).toBeInstanceOf(InvalidArgumentError);
-      expect(error).toBeInstanceOf(TidemarkError);
-      expect(error.message.startsWith(start)).toBe(true);
-      expect(error.message).toContain(detail);
-      expect(errorOf(() => temporalJoinEngine({ ...valid, ...(bad as object) } as never)).message).toBe(error.message);
+      const config = { ...valid, ...(bad as object) } as never;
+      expectCreationError(() => temporalJoin(new Subject<StreamElement<Row>>(), config), () => temporalJoinEngine(config), start, detail);
     });
 
     it('a restore into another outer is refused with a StateError', () => {
@@ -249,15 +243,8 @@ describe.each(BACKENDS)('temporalJoin on the %s', (_backend, backend) => {
           h.right.complete();
         }
       };
-      const whole = new TwoInputHarness<Row, TableRow, string>({ engine: () => make() });
-      feed(whole, 0);
-      feed(whole, 1);
-      const first = new TwoInputHarness<Row, TableRow, string>({ engine: () => make() });
-      feed(first, 0);
-      const second = new TwoInputHarness<Row, TableRow, string>({ engine: () => make() }, { snapshot: first.snapshot() });
-      feed(second, 1);
+      const whole = expectRestoreContinues(make, feed);
       expect(eventsOf(whole.output)).toEqual(['a2:a1@2', 'b5:-@5', 'a6:a5@6', 'a7:a5@7']);
-      expect([...first.output, ...second.output]).toEqual(whole.output);
     });
   });
 });

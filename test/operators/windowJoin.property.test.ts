@@ -7,10 +7,10 @@
  */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sliding, tumbling, windowJoin, windowJoinEngine, type Collector, type JoinWindow, type Timestamped, type TwoInputEngine } from 'tidemark';
-import { TwoInputHarness, disorderedEvents, type Keyed, type TwoInputPipeline } from 'tidemark/testing';
+import { sliding, tumbling, windowJoin, windowJoinEngine, type JoinWindow, type Timestamped, type TwoInputEngine } from 'tidemark';
+import { disorderedEvents, type Keyed, type TwoInputPipeline } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
-import { checkProgress, combinedWatermarks, expectSameMultiset, holds, propertyParameters, runTwoInput, twoInputs, type Arrival, type TwoInputCase } from './internal/join/twoInputs.js';
+import { combinedWatermarks, continuesAfterRestore, holds, matchesBatch, matchesSimulation, propertyParameters, twoInputs, withCut, wrapEngine, type Arrival, type TwoInputCase } from './internal/join/twoInputs.js';
 
 type V = Keyed<string, number>;
 interface Out {
@@ -108,24 +108,9 @@ const eventsOf = (arrivals: readonly Arrival<V, V>[], s: 'left' | 'right') => ar
 
 // --- the properties, as functions (so that the broken engines below can be run through them) ---
 
-function matchesBatchJoin(pipeline: (w: Win) => TwoInputPipeline<V, V, Out>) {
-  return ([w, c]: Case) => {
-    const run = runTwoInput(pipeline(w), c.arrivals);
-    checkProgress(run.output);
-    expectSameMultiset(run.events, batchJoin(w, eventsOf(c.arrivals, 'left'), eventsOf(c.arrivals, 'right')));
-    expect(run.lateLeft.length + run.lateRight.length).toBe(0);
-  };
-}
-
-function matchesWithLateness(pipeline: (w: Win) => TwoInputPipeline<V, V, Out>) {
-  return ([w, c]: Case) => {
-    const run = runTwoInput(pipeline(w), c.arrivals);
-    const expected = joinWithLateness(w, c.arrivals);
-    expectSameMultiset(run.events, expected.out);
-    expect(run.lateLeft).toEqual(expected.late.left);
-    expect(run.lateRight).toEqual(expected.late.right);
-  };
-}
+const matchesBatchJoin = (pipeline: (w: Win) => TwoInputPipeline<V, V, Out>) =>
+  matchesBatch(pipeline, (w, c: TwoInputCase<V, V>) => batchJoin(w, eventsOf(c.arrivals, 'left'), eventsOf(c.arrivals, 'right')));
+const matchesWithLateness = (pipeline: (w: Win) => TwoInputPipeline<V, V, Out>) => matchesSimulation(pipeline, joinWithLateness);
 
 describe.each(BACKENDS)('windowJoin on the %s', (_backend, backend) => {
   runOn(backend);
@@ -143,22 +128,7 @@ describe.each(BACKENDS)('windowJoin on the %s', (_backend, backend) => {
   });
 
   it('a snapshot taken anywhere and restored into a fresh engine continues exactly as the uninterrupted run', () => {
-    const cut = fc.tuple(cases(0.25), fc.nat()).map(([[w, c], k]) => [w, c, c.arrivals.length === 0 ? 0 : k % (c.arrivals.length + 1)] as const);
-    fc.assert(
-      fc.property(cut, ([w, c, k]) => {
-        const whole = runTwoInput(engine(w), c.arrivals);
-        const first = new TwoInputHarness(engine(w));
-        for (const a of c.arrivals.slice(0, k)) (a.side === 'left' ? first.left : first.right).push(a.element as never);
-        const second = new TwoInputHarness(engine(w), { snapshot: first.snapshot() });
-        for (const a of c.arrivals.slice(k)) (a.side === 'left' ? second.left : second.right).push(a.element as never);
-        second.left.complete();
-        second.right.complete();
-        expect([...first.output, ...second.output]).toEqual(whole.output);
-        expect([...first.lateLeft, ...second.lateLeft]).toEqual(whole.lateLeft);
-        expect([...first.lateRight, ...second.lateRight]).toEqual(whole.lateRight);
-      }),
-      propertyParameters(),
-    );
+    fc.assert(fc.property(withCut(cases(0.25)), continuesAfterRestore(engine)), propertyParameters());
   });
 });
 
@@ -167,19 +137,8 @@ describe.each(BACKENDS)('windowJoin on the %s', (_backend, backend) => {
 const real = (w: Win) => windowJoinEngine(config(w))();
 const broken = (make: (w: Win) => TwoInputEngine<V, V, Out>) => (w: Win): TwoInputPipeline<V, V, Out> => ({ engine: () => make(w) });
 
-/** The real engine with its inputs and outputs rewritten. */
-function wrapped(w: Win, change: { in?: (inner: TwoInputEngine<V, V, Out>) => Partial<TwoInputEngine<V, V, Out>>; out?: (out: Collector<Out>) => Collector<Out> }): TwoInputEngine<V, V, Out> {
-  const inner = real(w);
-  return {
-    name: inner.name,
-    open: (out, time) => inner.open(change.out === undefined ? out : change.out(out), time),
-    onEvent1: (v, t, e) => inner.onEvent1(v, t, e),
-    onEvent2: (v, t, e) => inner.onEvent2(v, t, e),
-    onWatermark1: (t) => inner.onWatermark1(t),
-    onWatermark2: (t) => inner.onWatermark2(t),
-    ...change.in?.(inner),
-  };
-}
+/** The real engine with its inputs or outputs rewritten. */
+const wrapped = (w: Win, change: Parameters<typeof wrapEngine<V, V, Out>>[1]) => wrapEngine(real(w), change);
 
 describe('the windowJoin properties catch broken engines', () => {
   it('the real engine passes', () => {

@@ -1,9 +1,7 @@
 import { Subject, from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError,
   StateError,
-  TidemarkError,
   session,
   sliding,
   tumbling,
@@ -19,7 +17,7 @@ import { TwoInputHarness } from 'tidemark/testing';
 import { BACKENDS, currentBackend, runOn } from '../support/backends.js';
 import { errorOf } from '../support/errorOf.js';
 import { record } from '../support/record.js';
-import { E, W, joined, row, stamped, twoInputContract, type Row } from './internal/join/joinOperators.js';
+import { E, W, joined, row, stamped, twoInputContract, type Row, expectCreationError, expectRestoreContinues } from './internal/join/joinOperators.js';
 
 const text = (l: Row, r: Row, w: JoinWindow) => `${l.k}${l.at}+${r.k}${r.at}[${w.start},${w.end})`;
 
@@ -190,12 +188,8 @@ describe.each(BACKENDS)('windowJoin on the %s', (_backend, backend) => {
       ['a non-finite allowedLateness', { allowedLateness: NaN }, 'windowJoin: allowedLateness', 'NaN'],
       ['an id that is not a string', { id: 7 }, 'windowJoin: id must be a non-empty string', '7'],
     ])('%s fails at creation with an InvalidArgumentError naming the operator, the value and the fix', (_what, bad, start, detail) => {
-      const error = errorOf(() => windowJoin(new Subject<StreamElement<Row>>(), { ...valid, ...(bad as object) } as never));
-      expect(error).toBeInstanceOf(InvalidArgumentError);
-      expect(error).toBeInstanceOf(TidemarkError);
-      expect(error.message.startsWith(start)).toBe(true);
-      expect(error.message).toContain(detail);
-      expect(errorOf(() => windowJoinEngine({ ...valid, ...(bad as object) } as never)).message).toBe(error.message);
+      const config = { ...valid, ...(bad as object) } as never;
+      expectCreationError(() => windowJoin(new Subject<StreamElement<Row>>(), config), () => windowJoinEngine(config), start, detail);
     });
 
     it('a restore into another window is refused with a StateError', () => {
@@ -221,15 +215,8 @@ describe.each(BACKENDS)('windowJoin on the %s', (_backend, backend) => {
           h.right.complete();
         }
       };
-      const whole = new TwoInputHarness<Row, Row, string>({ engine: () => make() });
-      feed(whole, 0);
-      feed(whole, 1);
-      const first = new TwoInputHarness<Row, Row, string>({ engine: () => make() });
-      feed(first, 0);
-      const second = new TwoInputHarness<Row, Row, string>({ engine: () => make() }, { snapshot: first.snapshot() });
-      feed(second, 1);
+      const whole = expectRestoreContinues(make, feed);
       expect(whole.events().length).toBeGreaterThan(4);
-      expect([...first.output, ...second.output]).toEqual(whole.output);
     });
   });
 });

@@ -8,7 +8,9 @@ import { expect, it } from 'vitest';
 import {
   ACTIVE,
   IDLE,
+  InvalidArgumentError,
   InvalidTimestampError,
+  TidemarkError,
   barrier,
   event,
   mapEvents,
@@ -17,9 +19,11 @@ import {
   type DeadLetter,
   type StreamElement,
   type Timestamped,
+  type TwoInputEngine,
 } from 'tidemark';
-import { VirtualClock } from 'tidemark/testing';
+import { TwoInputHarness, VirtualClock } from 'tidemark/testing';
 import { BAD_TIMESTAMPS } from '../../../support/badTimestamps.js';
+import { errorOf } from '../../../support/errorOf.js';
 import { record } from '../../../support/record.js';
 
 /** A row of either input: a key and a time. */
@@ -218,4 +222,34 @@ export function twoInputContract<O>(join: JoinUnderTest<O>, pair: Timestamped<O>
       ['right', Infinity, true],
     ]);
   });
+}
+
+/**
+ * Runs `feed` parts 0 and 1 uninterrupted, and again with a snapshot after part 0 restored into
+ * a fresh engine for part 1; asserts both give the same output. Returns the uninterrupted run.
+ */
+export function expectRestoreContinues<L, R, O>(make: () => TwoInputEngine<L, R, O>, feed: (h: TwoInputHarness<L, R, O>, part: 0 | 1) => void): TwoInputHarness<L, R, O> {
+  const whole = new TwoInputHarness<L, R, O>({ engine: () => make() });
+  feed(whole, 0);
+  feed(whole, 1);
+  const first = new TwoInputHarness<L, R, O>({ engine: () => make() });
+  feed(first, 0);
+  const second = new TwoInputHarness<L, R, O>({ engine: () => make() }, { snapshot: first.snapshot() });
+  feed(second, 1);
+  expect([...first.output, ...second.output]).toEqual(whole.output);
+  expect(second.completed).toBe(whole.completed);
+  return whole;
+}
+
+/**
+ * Asserts that a bad option fails at creation, in the operator and in its engine factory alike,
+ * with an InvalidArgumentError whose message starts with `start` and contains `detail`.
+ */
+export function expectCreationError(operator: () => unknown, engine: () => unknown, start: string, detail: string): void {
+  const error = errorOf(operator);
+  expect(error).toBeInstanceOf(InvalidArgumentError);
+  expect(error).toBeInstanceOf(TidemarkError);
+  expect(error.message.startsWith(start)).toBe(true);
+  expect(error.message).toContain(detail);
+  expect(errorOf(engine).message).toBe(error.message);
 }

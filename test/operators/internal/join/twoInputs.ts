@@ -6,7 +6,7 @@
  */
 import * as fc from 'fast-check';
 import { expect } from 'vitest';
-import { type StreamElement, type Timestamped } from 'tidemark';
+import { type Collector, type StreamElement, type Timestamped, type TwoInputEngine } from 'tidemark';
 import { DEFAULT_NUM_RUNS, DEFAULT_SEED, TwoInputHarness, boundedWatermarks, type DisorderedEvents, type TwoInputPipeline } from 'tidemark/testing';
 
 /** One element arriving on one input. */
@@ -80,10 +80,7 @@ export interface TwoInputRun<L, R, O> {
 /** Pushes the arrivals into a fresh harness of `pipeline`, then completes left and right; asserts that the output completed. */
 export function runTwoInput<L, R, O>(pipeline: TwoInputPipeline<L, R, O>, arrivals: readonly Arrival<L, R>[]): TwoInputRun<L, R, O> {
   const h = new TwoInputHarness<L, R, O>(pipeline);
-  for (const a of arrivals) {
-    if (a.side === 'left') h.left.push(a.element);
-    else h.right.push(a.element);
-  }
+  pushArrivals(h, arrivals);
   h.left.complete();
   h.right.complete();
   if (h.failed) throw h.failure;
@@ -162,4 +159,76 @@ export function inputWatermarks<L, R>(arrivals: readonly Arrival<L, R>[]): [numb
     }
     return before;
   });
+}
+
+/** Pushes arrivals into a harness, each on its input. */
+export function pushArrivals<L, R, O>(h: TwoInputHarness<L, R, O>, arrivals: readonly Arrival<L, R>[]): void {
+  for (const a of arrivals) {
+    if (a.side === 'left') h.left.push(a.element);
+    else h.right.push(a.element);
+  }
+}
+
+/** A join property over `[parameters, case]`: the run's events equal `oracle`'s as multisets, progress is sane, nothing is late. */
+export function matchesBatch<P, L, R, O>(pipeline: (p: P) => TwoInputPipeline<L, R, O>, oracle: (p: P, c: TwoInputCase<L, R>) => Timestamped<O>[]) {
+  return ([p, c]: readonly [P, TwoInputCase<L, R>]): void => {
+    const run = runTwoInput(pipeline(p), c.arrivals);
+    checkProgress(run.output);
+    expectSameMultiset(run.events, oracle(p, c));
+    expect(run.lateLeft.length + run.lateRight.length).toBe(0);
+  };
+}
+
+/** A join property over `[parameters, case]` with late rows: the events and both late outputs equal a simulation's. */
+export function matchesSimulation<P, L, R, O>(
+  pipeline: (p: P) => TwoInputPipeline<L, R, O>,
+  simulate: (p: P, arrivals: readonly Arrival<L, R>[]) => { out: Timestamped<O>[]; late: { left: Timestamped<L>[]; right: Timestamped<R>[] } },
+) {
+  return ([p, c]: readonly [P, TwoInputCase<L, R>]): void => {
+    const run = runTwoInput(pipeline(p), c.arrivals);
+    const expected = simulate(p, c.arrivals);
+    expectSameMultiset(run.events, expected.out);
+    expect(run.lateLeft).toEqual(expected.late.left);
+    expect(run.lateRight).toEqual(expected.late.right);
+  };
+}
+
+/** `[parameters, case, k]`: a cut point `k` in `0..arrivals.length` for the snapshot property. */
+export function withCut<P, L, R>(cases: fc.Arbitrary<readonly [P, TwoInputCase<L, R>]>): fc.Arbitrary<readonly [P, TwoInputCase<L, R>, number]> {
+  return fc.tuple(cases, fc.nat()).map(([[p, c], k]) => [p, c, k % (c.arrivals.length + 1)] as const);
+}
+
+/**
+ * The snapshot property: a snapshot taken after the first `k` arrivals and restored into a fresh
+ * engine continues exactly as the uninterrupted run (output and both late outputs).
+ */
+export function continuesAfterRestore<P, L, R, O>(pipeline: (p: P) => TwoInputPipeline<L, R, O>) {
+  return ([p, c, k]: readonly [P, TwoInputCase<L, R>, number]): void => {
+    const whole = runTwoInput(pipeline(p), c.arrivals);
+    const first = new TwoInputHarness<L, R, O>(pipeline(p));
+    pushArrivals(first, c.arrivals.slice(0, k));
+    const second = new TwoInputHarness<L, R, O>(pipeline(p), { snapshot: first.snapshot() });
+    pushArrivals(second, c.arrivals.slice(k));
+    second.left.complete();
+    second.right.complete();
+    expect([...first.output, ...second.output]).toEqual(whole.output);
+    expect([...first.lateLeft, ...second.lateLeft]).toEqual(whole.lateLeft);
+    expect([...first.lateRight, ...second.lateRight]).toEqual(whole.lateRight);
+  };
+}
+
+/** A real engine with some of its inputs (`in`) or its output (`out`) rewritten: the broken engines the properties must catch. */
+export function wrapEngine<L, R, O>(
+  inner: TwoInputEngine<L, R, O>,
+  change: { in?: (inner: TwoInputEngine<L, R, O>) => Partial<TwoInputEngine<L, R, O>>; out?: (out: Collector<O>) => Collector<O> },
+): TwoInputEngine<L, R, O> {
+  return {
+    name: inner.name,
+    open: (out, time) => inner.open(change.out === undefined ? out : change.out(out), time),
+    onEvent1: (v, t, e) => inner.onEvent1(v, t, e),
+    onEvent2: (v, t, e) => inner.onEvent2(v, t, e),
+    onWatermark1: (t) => inner.onWatermark1(t),
+    onWatermark2: (t) => inner.onWatermark2(t),
+    ...change.in?.(inner),
+  };
 }
