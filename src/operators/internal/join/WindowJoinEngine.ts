@@ -143,16 +143,18 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     this.firing.delete(start);
     const window: JoinWindow = { start, end: start + this.size };
     const { select, allowedLateness } = this.spec;
-    for (const key of [...this.rows.keys(start)]) {
-      const { left, right } = this.rows.get(key, start)!;
-      for (const l of left) for (const r of right) this.out.event(select(l, r, window), time);
-      if (allowedLateness === 0) this.rows.delete(key, start);
-    }
-    if (allowedLateness > 0) this.purges.register(time + allowedLateness, null, start);
+    const out = this.out;
+    // The window's rows through its namespace view: no copy of its keys, no look-up of the window per key.
+    const rows = this.rows.namespace(start);
+    rows.forEach(({ left, right }) => {
+      if (right.length !== 0) for (const l of left) for (const r of right) out.event(select(l, r, window), time);
+    });
+    if (allowedLateness === 0) rows.clear();
+    else this.purges.register(time + allowedLateness, null, start);
   };
 
   private readonly purge = (_time: number, _: null, start: number): void => {
-    for (const key of [...this.rows.keys(start)]) this.rows.delete(key, start);
+    this.rows.namespace(start).clear();
   };
 
   protected config(): Readonly<Record<string, unknown>> {
