@@ -67,6 +67,9 @@ export { Checkpoints, checkpoints } from './state/checkpoint/checkpoints.js';
 export type { CommitCheckpointsOptions } from './state/checkpoint/commitCheckpoints.js';
 export { commitCheckpoints } from './state/checkpoint/commitCheckpoints.js';
 export { arraySink } from './state/checkpoint/arraySink.js';
+export { checkpointBefore } from './state/checkpoint/checkpointBefore.js';
+export type { QueriedState } from './state/checkpoint/queryableState.js';
+export { QueryableState, queryableState } from './state/checkpoint/queryableState.js';
 export type { FromReplayableConfig, Positioned, ReplayableSource } from './connectors/fromReplayable.js';
 export { fromReplayable } from './connectors/fromReplayable.js';
 export type {

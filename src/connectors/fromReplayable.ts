@@ -68,8 +68,8 @@ export interface FromReplayableConfig<T> {
 interface SourcePosition {
   /** The position to read from. */
   readonly at: unknown;
-  /** The watermark emitted before it, `null` for none (or +Infinity, at the end). */
-  readonly watermark: number | null;
+  /** The watermark emitted before it: `null` for none yet, `'end'` once the input is consumed (+Infinity). */
+  readonly watermark: number | null | 'end';
 }
 
 const API = 'fromReplayable';
@@ -128,7 +128,7 @@ export function fromReplayable<T, P = unknown>(
     let slice: Subscription | undefined;
     let ended = false;
 
-    const position = (): SourcePosition => ({ at, watermark: Number.isFinite(emitted) ? emitted : null });
+    const position = (): SourcePosition => ({ at, watermark: Number.isFinite(emitted) ? emitted : emitted === Infinity ? 'end' : null });
     const emit = (item: Positioned<T, unknown>): void => {
       const { value } = item;
       const t = timestamp(value);

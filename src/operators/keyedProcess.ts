@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { show } from '../errors/show.js';
 import { checkTtl, type StateDescriptor, type StateDescriptors } from '../state/keyedState.js';
 import type { StateBackend } from '../state/StateBackend.js';
+import { QueryableState } from '../state/checkpoint/queryableState.js';
 import type { StreamElement, Timestamped } from '../time/elements.js';
 import { requireFunction, requireScheduler } from '../time/validate.js';
 import { chainStage } from './internal/chain/ChainObservable.js';
@@ -81,6 +82,11 @@ export interface KeyedProcessConfig<T, K, S extends StateDescriptors, O> {
   deadLetter?: DeadLetterRoute<Timestamped<T>> | undefined;
   /** The operator's id (Flink's `uid`), recorded in its snapshots: a restore refuses another id's. @defaultValue none */
   id?: string | undefined;
+  /**
+   * A handle (made by {@link queryableState}) through which code outside the stream reads the
+   * running operator's state for a key: interactive queries. @defaultValue none
+   */
+  queryable?: Pick<QueryableState<NoInfer<K>, StateDescriptors>, 'attach'> | undefined;
   /** Where state lives. @defaultValue a fresh {@link MemoryStateBackend} per subscription */
   stateBackend?: (() => StateBackend) | undefined;
 }
@@ -220,8 +226,10 @@ function keyedEngineFactory<T, K, S extends StateDescriptors, O>(config: KeyedPr
     throw new InvalidArgumentError(`${API}: stateBackend must be a function that makes a backend, e.g. () => new MemoryStateBackend(), got ${show(stateBackend)}`);
   }
   const state = checkState(config.state);
-  return (backend) =>
-    new KeyedProcessEngine<T, K, O>({
+  const { queryable } = config;
+  if (queryable !== undefined && !(queryable instanceof QueryableState)) throw new InvalidArgumentError(`${API}: queryable must be made by queryableState(), got ${show(queryable)}`);
+  return (backend) => {
+    const engine = new KeyedProcessEngine<T, K, O>({
       key,
       state,
       onEvent: onEvent as never,
@@ -230,6 +238,9 @@ function keyedEngineFactory<T, K, S extends StateDescriptors, O>(config: KeyedPr
       counters,
       backend: backend ?? stateBackend?.(),
     });
+    queryable?.attach(engine);
+    return engine;
+  };
 }
 
 const FACTORIES: Record<string, string> = { value: 'valueState()', list: 'listState()', map: 'mapState()' };

@@ -89,7 +89,8 @@ class CommitStage<T> implements Stage<T>, SinkHook {
       if (handle.phase === 'restore') {
         if (this.restoredBy === handle) return;
         this.restoredBy = handle;
-        this.sink?.restore(this.cp.attachSink(this));
+        const token = this.cp.attachSink(this); // not inside `this.sink?.…`: a pipeline without a sink commits too
+        this.sink?.restore(token);
       } else {
         const token = this.sink?.prepare(handle.checkpointId);
         this.commit = this.cp.complete(handle, token);

@@ -56,7 +56,7 @@ describe('checkpoints: a run', () => {
     const out: unknown[] = [];
     await run(sums(checkpoints({ store }), out));
     const last = (await store.latest())!;
-    expect(last.sources).toEqual({ in: { at: 20, watermark: null } });
+    expect(last.sources).toEqual({ in: { at: 20, watermark: 'end' } });
     expect(last.sink).toBe(out.length);
     expect(Object.keys(last.operators)).toEqual(['sums']);
     const before = [...out];
@@ -251,7 +251,7 @@ describe('checkpoints: errors, typed, naming the operator or source and the fix'
     expect(() => checkpoints({ store: new MemoryCheckpointStore(), interval: -1 })).toThrow(/checkpoints: interval/);
     const cp = checkpoints({ store: new MemoryCheckpointStore() });
     expect(() => fromReplayable([1], { id: '', checkpoints: cp, timestamp: (t) => t })).toThrow(/fromReplayable: id must be a non-empty string/);
-    expect(() => fromReplayable(42 as never, { id: 'x', checkpoints: cp, timestamp: (t) => t })).toThrow(/fromReplayable "x": input must be an iterable/);
+    expect(() => fromReplayable(42 as never, { id: 'x', checkpoints: cp, timestamp: () => 0 })).toThrow(/fromReplayable "x": input must be an iterable/);
     expect(() => commitCheckpoints({} as Checkpoints)).toThrow(/commitCheckpoints: expected the coordinator/);
     expect(() => commitCheckpoints(cp, { sink: {} as never })).toThrow(/commitCheckpoints: sink must be a CheckpointSink/);
     expect(() => new MemoryCheckpointStore({ retain: 0 })).toThrow(/MemoryCheckpointStore: retain must be a positive integer, got 0/);

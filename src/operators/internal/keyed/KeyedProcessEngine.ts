@@ -115,6 +115,35 @@ export class KeyedProcessEngine<T, K, O> implements Engine<T, O>, KeyedScope<K>,
     }
   }
 
+  /**
+   * @internal Reads `key`'s declared state as plain values (interactive queries, `queryableState`):
+   * as `onEvent` would see it at the current watermark (TTLs apply), from outside the callbacks.
+   */
+  query(key: K): Record<string, unknown> {
+    if (this.active) throw new TidemarkError(`${NAME}: its state was queried from inside its own onEvent or onTimer; use ctx.state there`);
+    const ctx = this.ctx;
+    const saved = { key: this.key, ctxKey: ctx.key, timestamp: ctx.timestamp, element: this.element };
+    this.key = ctx.key = key;
+    ctx.timestamp = this.wm;
+    this.element = 'event';
+    this.active = true;
+    try {
+      const states = ctx.state as unknown as Record<string, { get(k?: unknown): unknown; entries?(): Iterable<[unknown, unknown]> }>;
+      return Object.fromEntries(
+        this.spec.state.map(([name, d]) => {
+          const h = states[name]!;
+          return [name, d.kind === 'map' ? new Map(h.entries!()) : d.kind === 'list' ? [...(h.get() as unknown[])] : h.get()];
+        }),
+      );
+    } finally {
+      this.key = saved.key;
+      ctx.key = saved.ctxKey;
+      ctx.timestamp = saved.timestamp;
+      this.element = saved.element;
+      this.active = false;
+    }
+  }
+
   onWatermark(t: number): void {
     if (!(t > this.wm)) return;
     this.wm = t;
