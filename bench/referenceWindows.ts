@@ -85,3 +85,22 @@ export class ReferenceWindows<A> {
     }
   }
 }
+
+/**
+ * The best loops' firing of tumbling windows kept by integer index (`start / size`): removes
+ * from `open` the windows whose `end − 1` the watermark `wm` has reached and returns them in
+ * ascending order, with the smallest `end − 1` of those left open (`Infinity` if none).
+ * Called only when the watermark reaches the earliest `end − 1`, so it may allocate.
+ */
+export function takeDueWindows<A>(open: Map<number, A>, size: number, wm: number): { due: [index: number, acc: A][]; next: number } {
+  const due: [number, A][] = [];
+  let next = Infinity;
+  for (const [index, acc] of open) {
+    const last = index * size + size - 1;
+    if (last <= wm) due.push([index, acc]);
+    else if (last < next) next = last;
+  }
+  due.sort((a, b) => a[0] - b[0]);
+  for (const [index] of due) open.delete(index);
+  return { due, next };
+}

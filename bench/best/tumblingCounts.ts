@@ -1,5 +1,5 @@
 import type { WindowResult } from 'tidemark';
-import { floorTo } from '../referenceWindows.js';
+import { floorTo, takeDueWindows } from '../referenceWindows.js';
 
 /** A window result that a best loop counts into, then emits as it is. */
 export interface CountResult<K> {
@@ -92,19 +92,9 @@ export class TumblingCounts<K> {
   }
 
   private fire(): void {
-    const w = this.wm;
-    const due: number[] = [];
-    let next = Infinity;
-    for (const index of this.open.keys()) {
-      const last = index * this.size + this.size - 1;
-      if (last <= w) due.push(index);
-      else if (last < next) next = last;
-    }
+    const { due, next } = takeDueWindows(this.open, this.size, this.wm);
     this.nextFire = next;
-    due.sort((a, b) => a - b);
-    for (const index of due) {
-      const counts = this.open.get(index)!;
-      this.open.delete(index);
+    for (const [, counts] of due) {
       if (counts === this.cur) {
         this.cur = undefined;
         this.curStart = Infinity;

@@ -1,4 +1,4 @@
-import { floorTo } from '../referenceWindows.js';
+import { floorTo, takeDueWindows } from '../referenceWindows.js';
 
 /** One key's rows in one window: the left rows and the right rows, in arrival order. */
 interface KeyRows<L, R> {
@@ -105,19 +105,9 @@ export class TumblingJoin<K, L, R> {
   }
 
   private fire(): void {
-    const w = this.wm;
-    const due: number[] = [];
-    let next = Infinity;
-    for (const index of this.open.keys()) {
-      const last = index * this.size + this.size - 1;
-      if (last <= w) due.push(index);
-      else if (last < next) next = last;
-    }
+    const { due, next } = takeDueWindows(this.open, this.size, this.wm);
     this.nextFire = next;
-    due.sort((a, b) => a - b);
-    for (const index of due) {
-      const table = this.open.get(index)!;
-      this.open.delete(index);
+    for (const [index, table] of due) {
       if (table === this.cur) {
         this.cur = undefined;
         this.curStart = Infinity;

@@ -1,6 +1,6 @@
 import { boundedOutOfOrderness, filterEvents, tumbling, values, windowAggregate, withEventTime, type Aggregator, type WindowResult } from 'tidemark';
 import { byWindow, type QueryOptions, type Reference, type StreamQuery } from '../query.js';
-import { floorTo, ReferenceWindows } from '../referenceWindows.js';
+import { floorTo, ReferenceWindows, takeDueWindows } from '../referenceWindows.js';
 import { eventTime, isBid, type Bid, type BidEvent, type NexmarkEvent } from './model.js';
 
 /** Nexmark q7 window: 10 s tumbling. */
@@ -163,18 +163,9 @@ class Q7Best implements Reference<NexmarkEvent> {
   }
 
   private fire(): void {
-    const due: number[] = [];
-    let next = Infinity;
-    for (const index of this.open.keys()) {
-      const last = index * Q7_SIZE + Q7_SIZE - 1;
-      if (last <= this.wm) due.push(index);
-      else if (last < next) next = last;
-    }
+    const { due, next } = takeDueWindows(this.open, Q7_SIZE, this.wm);
     this.nextFire = next;
-    due.sort((a, b) => a - b);
-    for (const index of due) {
-      const value = this.open.get(index)!;
-      this.open.delete(index);
+    for (const [index, value] of due) {
       if (value === this.cur) {
         this.cur = undefined;
         this.curStart = Infinity;
