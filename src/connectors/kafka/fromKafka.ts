@@ -209,11 +209,9 @@ export function fromKafka<V = Buffer | null>(config: FromKafkaConfig<V>): KafkaS
   }
   if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') throw new InvalidArgumentError(`${API}: scheduler must be an RxJS SchedulerLike`);
   const id = config.id ?? 'kafka';
-  const makeConsumer = (): Consumer => {
-    if (consumer !== undefined) return consumer;
-    const client = kafka ?? kafkaClient(API, brokers!, `tidemark-${groupId}`);
-    return client.consumer({ ...config.consumerConfig, groupId });
-  };
+  // Made now, so that a missing kafkajs is reported when the source is made.
+  const client = consumer !== undefined ? undefined : (kafka ?? kafkaClient(API, brokers!, `tidemark-${groupId}`));
+  const makeConsumer = (): Consumer => consumer ?? client!.consumer({ ...config.consumerConfig, groupId });
   let disconnected: Promise<void> = Promise.resolve();
   let run: KafkaSourceRun<V> | undefined;
   /** The latest run, also after its teardown: a sink may complete its last checkpoints after the end. */

@@ -161,13 +161,14 @@ export function toKafka<T>(config: ToKafkaConfig<T>): KafkaSink<T> {
   }
   requireOption(API, 'maxPending', maxPending);
   const transactionalId = config.transactionalId ?? (source === undefined ? undefined : `tidemark-${source.groupId}`);
+  // Made now, so that a missing kafkajs is reported when the sink is made.
+  const client = producer !== undefined ? undefined : (kafka ?? kafkaClient(API, brokers!, transactionalId ?? 'tidemark-sink'));
   const makeProducer = (): Producer => {
     if (producer !== undefined) return producer;
-    const client = kafka ?? kafkaClient(API, brokers!, transactionalId ?? 'tidemark-sink');
     const partitioner = kafkajsModule.module?.Partitioners.DefaultPartitioner;
     const settings: ProducerConfig = { ...(partitioner === undefined ? {} : { createPartitioner: partitioner }), ...config.producerConfig };
-    if (exactlyOnce) return client.producer({ ...settings, transactionalId: transactionalId!, idempotent: true, maxInFlightRequests: 1 });
-    return client.producer(idempotent ? { ...settings, idempotent: true, maxInFlightRequests: 1 } : settings);
+    if (exactlyOnce) return client!.producer({ ...settings, transactionalId: transactionalId!, idempotent: true, maxInFlightRequests: 1 });
+    return client!.producer(idempotent ? { ...settings, idempotent: true, maxInFlightRequests: 1 } : settings);
   };
   const pressure = new BehaviorSubject(false);
   let pending = 0;

@@ -8,6 +8,6 @@ import { kafkajsModule } from './kafkajsModule.js';
  */
 export function kafkaClient(api: string, brokers: readonly string[], clientId: string): Kafka {
   const { module, error } = kafkajsModule;
-  if (module === undefined) throw new MissingPeerDependencyError(api, 'kafkajs', '^2.2', error);
+  if (module === undefined) throw new MissingPeerDependencyError(api, 'kafkajs', '^2.2', error, 'npm install kafkajs');
   return new module.Kafka({ brokers: [...brokers], clientId, logLevel: module.logLevel.WARN });
 }
