@@ -1,6 +1,6 @@
 /**
  * tidemark/node: Node-only connectors — a JSON-lines file source positioned by byte offset and
- * an exactly-once JSON-lines file sink, for checkpointed pipelines ({@link checkpoints}) without Kafka.
+ * an exactly-once JSON-lines file sink, for checkpointed pipelines (`checkpoints` from `tidemark`) without Kafka.
  * @packageDocumentation
  * @module tidemark/node
  */

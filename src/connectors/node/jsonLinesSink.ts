@@ -13,7 +13,7 @@ export interface JsonLinesSinkOptions<T> {
 }
 
 /**
- * An exactly-once JSON-lines file sink for {@link commitCheckpoints}: results are appended to
+ * An exactly-once JSON-lines file sink for `commitCheckpoints` (from `tidemark`): results are appended to
  * the file; at each checkpoint barrier the file is flushed and fsynced and its length becomes
  * the sink's token; on restore the file is truncated to the restored checkpoint's length (to 0
  * on a fresh start), so that what a crashed run wrote after its last checkpoint is written

@@ -14,7 +14,7 @@ const NEWLINE = 0x0a;
 
 /**
  * A JSON-lines file as a {@link ReplayableSource}: one JSON value per line, each with the byte
- * offset just after its line as its position, so that {@link fromReplayable} resumes a file
+ * offset just after its line as its position, so that `fromReplayable` resumes a file
  * where its last checkpoint was, without reading what came before. Blank lines are skipped; a
  * last line without a newline is read at the end of the file.
  *
@@ -31,7 +31,7 @@ const NEWLINE = 0x0a;
  * @param options - read size.
  * @throws InvalidArgumentError for a path that is not a non-empty string; the reads reject
  *   with a {@link JsonLinesError} for a line that is not JSON, and with Node's error for a file that cannot be read.
- * @returns a source for {@link fromReplayable}, positioned by byte offset.
+ * @returns a source for `fromReplayable`, positioned by byte offset.
  */
 export function jsonLinesSource<T = unknown>(path: string, options: JsonLinesSourceOptions = {}): ReplayableSource<T, number> {
   if (typeof path !== 'string' || path === '') throw new InvalidArgumentError(`jsonLinesSource: path must be a non-empty string, got ${show(path)}`);

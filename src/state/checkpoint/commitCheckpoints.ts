@@ -44,20 +44,20 @@ const API = 'commitCheckpoints';
  *   .pipe(windowAggregate({ id: 'counts', window: tumbling(10), aggregate: count() }), commitCheckpoints(cp, { sink: arraySink(out) }), values())
  *   .subscribe();
  * ```
- * @param checkpoints - the pipeline's coordinator.
+ * @param coordinator - the pipeline's coordinator, made by {@link checkpoints}.
  * @param options - the exactly-once sink, if any.
  * @throws InvalidArgumentError for a coordinator not made by {@link checkpoints} or a sink without `restore`/`write`/`prepare`.
  * @returns an operator that passes its input through.
  */
-export function commitCheckpoints<T>(checkpoints: Checkpoints, options: CommitCheckpointsOptions<T> = {}): OperatorFunction<StreamElement<T>, StreamElement<T>> {
-  if (!(checkpoints instanceof Checkpoints)) throw new InvalidArgumentError(`${API}: expected the coordinator made by checkpoints({ store }), got ${show(checkpoints)}`);
+export function commitCheckpoints<T>(coordinator: Checkpoints, options: CommitCheckpointsOptions<T> = {}): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  if (!(coordinator instanceof Checkpoints)) throw new InvalidArgumentError(`${API}: expected the coordinator made by checkpoints({ store }), got ${show(coordinator)}`);
   const { sink } = options;
   if (sink !== undefined) {
     for (const f of ['restore', 'write', 'prepare'] as const) {
       if (typeof (sink as unknown as Record<string, unknown> | null)?.[f] !== 'function') throw new InvalidArgumentError(`${API}: sink must be a CheckpointSink with restore, write and prepare functions, got ${show(sink)}`);
     }
   }
-  return chainStage<T, T>(API, (down, ctx) => new CommitStage<T>(checkpoints, sink, down, ctx));
+  return chainStage<T, T>(API, (down, ctx) => new CommitStage<T>(coordinator, sink, down, ctx));
 }
 
 class CommitStage<T> implements Stage<T>, SinkHook {
