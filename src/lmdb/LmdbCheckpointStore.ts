@@ -174,7 +174,7 @@ export class LmdbCheckpointStore implements CheckpointStore {
       await this.db.transaction(() => {
         const key = checkpointKey(cp.id);
         this.db.putSync(key, frame(key, encode(record)));
-        for (const [op, delta] of deltas) this.writeDelta(op, cp.id, delta);
+        for (const [op, delta] of deltas) this.writeDelta(op, cp.id, (operators[op] as { from: number }).from, delta);
         if (dropped.length > 0) this.compact(dropped, kept);
       });
     } catch (e) {
@@ -192,7 +192,7 @@ export class LmdbCheckpointStore implements CheckpointStore {
     }
   }
 
-  private writeDelta(op: string, id: number, delta: Delta): void {
+  private writeDelta(op: string, id: number, from: number, delta: Delta): void {
     const prefix = entryPrefix(op);
     const version = u64(id);
     const written: Uint8Array[] = [];
@@ -206,7 +206,7 @@ export class LmdbCheckpointStore implements CheckpointStore {
         continue;
       }
       // A timer registered again keeps its first registration's place among timers of its time.
-      if (ident[0] === Kind.Timer && value !== null && this.liveVersion(prefix, ident, id)) continue;
+      if (ident[0] === Kind.Timer && value !== null && this.liveVersion(prefix, ident, from, id)) continue;
       this.db.putSync(key, frame(key, value === null ? new Uint8Array(0) : value));
       written.push(ident);
     }
@@ -214,11 +214,11 @@ export class LmdbCheckpointStore implements CheckpointStore {
     this.db.putSync(lk, frame(lk, encode(written)));
   }
 
-  /** Whether `ident` has a live version in the state as of `id` (the delta being written included). */
-  private liveVersion(prefix: Buffer, ident: Buffer, id: number): boolean {
+  /** Whether `ident` has a live version in the state as of `id` (from `from`, the delta being written included). */
+  private liveVersion(prefix: Buffer, ident: Buffer, from: number, id: number): boolean {
     const base = Buffer.concat([prefix, ident]);
     let live = false;
-    for (const { key, value } of this.db.getRange({ start: Buffer.concat([base, u64(0)]), end: Buffer.concat([base, u64(id + 1)]) })) {
+    for (const { key, value } of this.db.getRange({ start: Buffer.concat([base, u64(from)]), end: Buffer.concat([base, u64(id + 1)]) })) {
       if (key.length !== base.length + 8) continue;
       live = value.length > 4;
     }
@@ -297,8 +297,8 @@ export class LmdbCheckpointStore implements CheckpointStore {
         operators[op] = structuredClone(o.snapshot);
         continue;
       }
-      const state = rebuildState(this.db, op, o.from, r.id, o.entries);
-      const marked: StateSnapshot & { [RESTORED]: RestoredFrom } = { ...state, [RESTORED]: { store: this.link.uid, operator: op, checkpoint: r.id } };
+      const { snapshot, order } = rebuildState(this.db, op, o.from, r.id, o.entries);
+      const marked: StateSnapshot & { [RESTORED]: RestoredFrom } = { ...snapshot, [RESTORED]: { store: this.link.uid, operator: op, checkpoint: r.id, order } };
       operators[op] = place(structuredClone(o.skeleton), o.path, marked);
     }
     const cp: { -readonly [F in keyof Checkpoint]: Checkpoint[F] } = { id: r.id, pipeline: r.pipeline, operators, sources: structuredClone(r.sources) };

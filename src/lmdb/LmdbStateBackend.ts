@@ -74,6 +74,11 @@ export class LmdbStateBackend implements StateBackend {
   /** {@link touch} compacts the dirty list when it grows past this. */
   private compactAt = 4096;
   private seq = 0;
+  /** While restoring a state rebuilt by the store: the insertion orders its entries have on disk. */
+  private feedS: readonly number[] | undefined;
+  private feedSi = 0;
+  private feedKs: readonly number[] | undefined;
+  private feedKi = 0;
   private epoch = 1;
   /** Slots made dirty in this epoch, in order. */
   private dirty: Slot[] = [];
@@ -206,17 +211,28 @@ export class LmdbStateBackend implements StateBackend {
     const adopted = from !== undefined && this.link.adopt(this.operatorId, from, this.lineage);
     this.full = !adopted;
     this.fullSince = this.snapshots;
-    for (const [name, rows] of Object.entries(s.tables)) {
-      const t = this.table<unknown, unknown, unknown>(name);
-      for (const [ns, entries] of rows) for (const [k, v] of entries) t.set(k, ns, v);
-    }
-    for (const [name, rows] of Object.entries(s.ordered ?? {})) {
-      const t = this.ordered<unknown, unknown>(name);
-      for (const [k, entries] of rows) for (const [p, v] of entries) t.set(k, p, v);
-    }
-    for (const [name, rows] of Object.entries(s.maps ?? {})) {
-      const t = this.maps<unknown, unknown, unknown>(name);
-      for (const [k, entries] of rows) for (const [mk, v] of entries) t.set(k, mk, v);
+    // Entries get the insertion orders they have on disk (a state the store rebuilt says them), so
+    // that those written later sort after them.
+    const order = from?.order;
+    if (order !== undefined) this.seq = Math.max(this.seq, order.next);
+    try {
+      for (const [name, rows] of Object.entries(s.tables)) {
+        const t = this.table<unknown, unknown, unknown>(name);
+        this.feed(order?.tables[name], undefined);
+        for (const [ns, entries] of rows) for (const [k, v] of entries) t.set(k, ns, v);
+      }
+      for (const [name, rows] of Object.entries(s.ordered ?? {})) {
+        const t = this.ordered<unknown, unknown>(name);
+        this.feed(undefined, order?.ordered[name]);
+        for (const [k, entries] of rows) for (const [p, v] of entries) t.set(k, p, v);
+      }
+      for (const [name, rows] of Object.entries(s.maps ?? {})) {
+        const t = this.maps<unknown, unknown, unknown>(name);
+        this.feed(order?.maps[name]?.s, order?.maps[name]?.ks);
+        for (const [k, entries] of rows) for (const [mk, v] of entries) t.set(k, mk, v);
+      }
+    } finally {
+      this.feed(undefined, undefined);
     }
     for (const [name, rows] of Object.entries(s.timers)) {
       const q = this.timers<unknown, unknown>(name);
@@ -231,6 +247,17 @@ export class LmdbStateBackend implements StateBackend {
     }
   }
 
+  private entrySeq(): number {
+    return this.feedS !== undefined ? this.feedS[this.feedSi++]! : this.seq++;
+  }
+
+  private feed(s: readonly number[] | undefined, ks: readonly number[] | undefined): void {
+    this.feedS = s;
+    this.feedSi = 0;
+    this.feedKs = ks;
+    this.feedKi = 0;
+  }
+
   // --- the structures --------------------------------------------------------------------
 
   private makeTable(name: string): KeyedTable<unknown, unknown, unknown> {
@@ -243,7 +270,7 @@ export class LmdbStateBackend implements StateBackend {
         this.touch(slot);
         return;
       }
-      const fresh = new Slot(st, ns, k, undefined, this.seq++, 0, v, this.epoch);
+      const fresh = new Slot(st, ns, k, undefined, this.entrySeq(), 0, v, this.epoch);
       view.set(k, fresh);
       this.touch(fresh);
     };
@@ -300,7 +327,7 @@ export class LmdbStateBackend implements StateBackend {
       o.n++;
       return o.ks;
     }
-    const ks = this.seq++;
+    const ks = this.feedKs !== undefined ? this.feedKs[this.feedKi++]! : this.seq++;
     order.set(key, { ks, n: 1 });
     return ks;
   }
@@ -365,7 +392,7 @@ export class LmdbStateBackend implements StateBackend {
           this.touch(slot);
           return;
         }
-        const fresh = new Slot(st, k, mk, undefined, this.seq++, this.enter(order, k), v, this.epoch);
+        const fresh = new Slot(st, k, mk, undefined, this.entrySeq(), this.enter(order, k), v, this.epoch);
         inner.set(k, mk, fresh);
         this.touch(fresh);
       },

@@ -1,3 +1,5 @@
+import type { StateOrder } from './rebuildState.js';
+
 /**
  * @internal What passes between {@link LmdbStateBackend} and the store that made it.
  *
@@ -29,11 +31,12 @@ export interface Delta {
   readonly values: readonly (Uint8Array | null)[];
 }
 
-/** @internal Which checkpoint a rebuilt snapshot is. */
+/** @internal Which checkpoint a rebuilt snapshot is, and its entries' insertion orders as on disk. */
 export interface RestoredFrom {
   readonly store: string;
   readonly operator: string;
   readonly checkpoint: number;
+  readonly order: StateOrder;
 }
 
 /** @internal What a backend needs of its store. */

@@ -1,6 +1,6 @@
 import type { RootDatabase } from 'lmdb';
 import { StateError, type StateSnapshot } from 'tidemark';
-import { Kind, decode, entryPrefix, parseIdentity, readU64, unframe } from './records.js';
+import { Kind, decode, decodePart, entryPrefix, parseIdentity, readU64, unframe } from './records.js';
 
 interface Found {
   version: number;
@@ -15,7 +15,7 @@ interface Found {
  * the snapshot format the memory backend restores: namespaces and keys in insertion order,
  * ordered entries by position, timers by time then registration.
  */
-export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from: number, id: number, entries: number): StateSnapshot {
+export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from: number, id: number, entries: number): { snapshot: StateSnapshot; order: StateOrder } {
   const prefix = entryPrefix(op);
   const latest = new Map<string, Found>();
   for (const { key, value } of db.getRange({ start: prefix, end: Buffer.concat([prefix, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]) })) {
@@ -31,20 +31,22 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
   const timers = new Map<string, [number, number, unknown, unknown][]>();
   const values: Record<string, unknown> = {};
   let count = 0;
+  let next = 0;
   for (const [ident, { key, value, version }] of latest) {
     const payload = unframe(key, value, () => `state entry of operator "${op}" (checkpoint ${version})`);
     if (payload.length === 0) continue;
     const { kind, name, raw } = parseIdentity(Buffer.from(ident, 'latin1'));
     const fields = decode(payload) as unknown[];
+    if (kind !== Kind.Value) next = Math.max(next, (fields[0] as number) + 1, kind === Kind.Ordered || kind === Kind.Map ? (fields[1] as number) + 1 : 0);
     switch (kind) {
       case Kind.Table: {
         const [s, v] = fields as [number, unknown];
         const byNs = at(tables, name);
         const nsKey = raw[0]!.toString('latin1');
         let ns = byNs.get(nsKey);
-        if (ns === undefined) byNs.set(nsKey, (ns = { ns: decode(raw[0]!), min: s, rows: [] }));
+        if (ns === undefined) byNs.set(nsKey, (ns = { ns: decodePart(raw[0]!), min: s, rows: [] }));
         ns.min = Math.min(ns.min, s);
-        ns.rows.push([s, decode(raw[1]!), v]);
+        ns.rows.push([s, decodePart(raw[1]!), v]);
         count++;
         break;
       }
@@ -53,8 +55,9 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         const byKey = at(ordered, name);
         const k = raw[0]!.toString('latin1');
         let e = byKey.get(k);
-        if (e === undefined) byKey.set(k, (e = { ks, key: decode(raw[0]!), rows: [] }));
-        e.rows.push([decode(raw[1]!) as number, v]);
+        if (e === undefined) byKey.set(k, (e = { ks, key: decodePart(raw[0]!), rows: [] }));
+        e.ks = Math.min(e.ks, ks);
+        e.rows.push([decodePart(raw[1]!) as number, v]);
         count++;
         break;
       }
@@ -63,8 +66,9 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         const byKey = at(maps, name);
         const k = raw[0]!.toString('latin1');
         let e = byKey.get(k);
-        if (e === undefined) byKey.set(k, (e = { ks, key: decode(raw[0]!), rows: [] }));
-        e.rows.push([s, decode(raw[1]!), v]);
+        if (e === undefined) byKey.set(k, (e = { ks, key: decodePart(raw[0]!), rows: [] }));
+        e.ks = Math.min(e.ks, ks);
+        e.rows.push([s, decodePart(raw[1]!), v]);
         count++;
         break;
       }
@@ -72,7 +76,7 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         const [s] = fields as [number];
         let q = timers.get(name);
         if (q === undefined) timers.set(name, (q = []));
-        q.push([decode(raw[0]!) as number, s, decode(raw[2]!), decode(raw[1]!)]);
+        q.push([decodePart(raw[0]!) as number, s, decodePart(raw[2]!), decodePart(raw[1]!)]);
         break;
       }
       case Kind.Value:
@@ -88,28 +92,51 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
       `tidemark/lmdb: operator "${op}"'s state as of checkpoint ${id} has ${count} entries, its checkpoint recorded ${entries}: the state directory is damaged; restore it from a backup, or open it with { fresh: true } to discard its state`,
     );
   }
+  const order: StateOrder = { next, tables: {}, ordered: {}, maps: {} };
   const snapshot: StateSnapshot = {
     format: 'tidemark-state/1',
     tables: Object.fromEntries(
-      [...tables].map(([name, byNs]) => [
-        name,
-        [...byNs.values()].sort((a, b) => a.min - b.min).map((ns) => [ns.ns, ns.rows.sort((a, b) => a[0] - b[0]).map(([, k, v]) => [k, v] as const)] as const),
-      ]),
+      [...tables].map(([name, byNs]) => {
+        const seqs: number[] = (order.tables[name] = []);
+        const rows = [...byNs.values()]
+          .sort((a, b) => a.min - b.min)
+          .map((ns) => [ns.ns, ns.rows.sort((a, b) => a[0] - b[0]).map(([s, k, v]) => (seqs.push(s), [k, v] as const))] as const);
+        return [name, rows];
+      }),
     ),
     ordered: Object.fromEntries(
-      [...ordered].map(([name, byKey]) => [name, [...byKey.values()].sort((a, b) => a.ks - b.ks).map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0])] as const)]),
+      [...ordered].map(([name, byKey]) => {
+        const keys = [...byKey.values()].sort((a, b) => a.ks - b.ks);
+        order.ordered[name] = keys.map((e) => e.ks);
+        return [name, keys.map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0])] as const)];
+      }),
     ),
     maps: Object.fromEntries(
-      [...maps].map(([name, byKey]) => [
-        name,
-        [...byKey.values()].sort((a, b) => a.ks - b.ks).map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0]).map(([, mk, v]) => [mk, v] as const)] as const),
-      ]),
+      [...maps].map(([name, byKey]) => {
+        const keys = [...byKey.values()].sort((a, b) => a.ks - b.ks);
+        const o = (order.maps[name] = { ks: keys.map((e) => e.ks), s: [] as number[] });
+        return [name, keys.map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0]).map(([s, mk, v]) => (o.s.push(s), [mk, v] as const))] as const)];
+      }),
     ),
     timers: Object.fromEntries([...timers].map(([name, q]) => [name, q.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([t, , ns, k]) => [t, ns, k] as const)])),
     values,
   };
-  return snapshot;
+  return { snapshot, order };
 }
+
+/**
+ * @internal The insertion orders of a rebuilt state, in the order of its snapshot's rows, so
+ * that a backend restored from it numbers its entries as on disk and its later changes can be
+ * written as deltas: each table entry's, each ordered and map table key's, each map entry's; and
+ * the next free number.
+ */
+export interface StateOrder {
+  readonly next: number;
+  readonly tables: Record<string, number[]>;
+  readonly ordered: Record<string, number[]>;
+  readonly maps: Record<string, { readonly ks: number[]; readonly s: number[] }>;
+}
+
 
 function at<V>(m: Map<string, Map<string, V>>, name: string): Map<string, V> {
   let inner = m.get(name);

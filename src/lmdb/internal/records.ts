@@ -15,7 +15,7 @@ import { crc32 } from './crc32.js';
  * ```
  *
  * `op` is length-prefixed (u16 + UTF-8); an identity is a kind byte, the structure's name
- * (length-prefixed) and its parts (each a length-prefixed v8 serialization). Every value is
+ * (length-prefixed) and its parts (each length-prefixed, see {@link encodePart}). Every value is
  * framed as a CRC-32 of key and payload, then the payload (v8's serialization, which is
  * structured cloning's).
  */
@@ -63,11 +63,62 @@ export function logKey(id: number, op: string): Buffer {
   return Buffer.concat([Buffer.from('L'), u64(id), str(op)]);
 }
 
-/** The identity of a structure's entry: kind, the structure's name, then each part serialized. */
+/**
+ * One part of an identity (a key, a namespace, a position), in bytes that are equal exactly
+ * when the parts are the same `Map` key (SameValueZero): v8 writes the number 0 as a small
+ * integer or as a double depending on how it was computed, so numbers, strings and the other
+ * primitives have encodings of their own; other values are v8-serialized (compared by content).
+ */
+export function encodePart(p: unknown): Buffer {
+  switch (typeof p) {
+    case 'number': {
+      const b = Buffer.alloc(9);
+      b[0] = 0x6e; // 'n'
+      b.writeDoubleBE(p === 0 ? 0 : p, 1);
+      return b;
+    }
+    case 'string':
+      return Buffer.concat([Buffer.of(0x73), Buffer.from(p, 'utf8')]); // 's'
+    case 'boolean':
+      return Buffer.of(p ? 0x74 : 0x66); // 't' 'f'
+    case 'undefined':
+      return Buffer.of(0x75); // 'u'
+    case 'bigint':
+      return Buffer.concat([Buffer.of(0x62), Buffer.from(p.toString(), 'latin1')]); // 'b'
+    default:
+      return p === null ? Buffer.of(0x30) : Buffer.concat([Buffer.of(0x76), v8.serialize(p)]); // '0' 'v'
+  }
+}
+
+/** The value {@link encodePart} encoded. */
+export function decodePart(b: Buffer): unknown {
+  switch (b[0]) {
+    case 0x6e:
+      return b.readDoubleBE(1);
+    case 0x73:
+      return b.toString('utf8', 1);
+    case 0x74:
+      return true;
+    case 0x66:
+      return false;
+    case 0x75:
+      return undefined;
+    case 0x62:
+      return BigInt(b.toString('latin1', 1));
+    case 0x30:
+      return null;
+    case 0x76:
+      return v8.deserialize(b.subarray(1));
+    default:
+      throw new StateError(`tidemark/lmdb: a state key has an unknown encoding (tag ${String(b[0])}); the state directory is damaged or was written by a newer tidemark`);
+  }
+}
+
+/** The identity of a structure's entry: kind, the structure's name, then each part encoded. */
 export function identity(kind: Kind, name: Buffer, parts: readonly unknown[]): Buffer {
   const chunks: Buffer[] = [Buffer.of(kind), name];
   for (const p of parts) {
-    const s = v8.serialize(p);
+    const s = encodePart(p);
     const len = Buffer.alloc(4);
     len.writeUInt32BE(s.length);
     chunks.push(len, s);
