@@ -317,6 +317,8 @@ describe('fromReplayable over an async iterable', () => {
       s2.step();
     }
     expect(cp2.restored?.sources['in']).toEqual({ at, watermark: input[at - 1]! - 1 }); // monotonous: max − 1
-    expect(out).toEqual(['0:4', '10:3', '20:3']);
+    const windows = new Map<number, number>();
+    for (const t of input) windows.set(t - (t % 10), (windows.get(t - (t % 10)) ?? 0) + 1);
+    expect(out).toEqual([...windows].map(([start, n]) => `${start}:${n}`));
   });
 });
