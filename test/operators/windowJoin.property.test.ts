@@ -2,8 +2,8 @@
  * Property tests of windowJoin against joins computed by brute force over the same rows: the
  * windows of a row found by trying every window start (`offset + k·slide`) that could contain
  * it, every (left, right) pair of a key in a window emitted at `end − 1` — nothing from src/.
- * The window (tumbling or sliding, slide below or above the size) is part of each generated
- * case, and half the timestamps fall on window edges.
+ * The window (tumbling or sliding, slide below or above the size) and the allowed lateness are
+ * part of each generated case, and half the timestamps fall on window edges.
  */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -22,23 +22,27 @@ interface Win {
   readonly size: number;
   readonly slide: number;
   readonly offset: number;
+  /** The join's allowedLateness. */
+  readonly lateness: number;
 }
 type Case = [Win, TwoInputCase<V, V>];
 
 const KEYS = ['a', 'b'];
+const lateness = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4 }));
 const windows: fc.Arbitrary<Win> = fc.oneof(
-  fc.record({ size: fc.integer({ min: 1, max: 8 }), offset: fc.integer({ min: 0, max: 3 }) }).map(({ size, offset }) => ({ size, slide: size, offset })),
-  fc.record({ size: fc.integer({ min: 1, max: 9 }), slide: fc.integer({ min: 1, max: 6 }), offset: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ size: fc.integer({ min: 1, max: 8 }), offset: fc.integer({ min: 0, max: 3 }), lateness }).map(({ size, ...rest }) => ({ size, slide: size, ...rest })),
+  fc.record({ size: fc.integer({ min: 1, max: 9 }), slide: fc.integer({ min: 1, max: 6 }), offset: fc.integer({ min: 0, max: 3 }), lateness }),
 );
 const side = (w: Win, lateFraction: number) =>
   fc.integer({ min: 0, max: 4 }).chain((maxDisorder) =>
-    disorderedEvents(fc.nat(99), { maxDisorder, keys: KEYS, lateFraction, timeRange: { min: -10, max: 30 }, boundaries: { size: w.size, slide: w.slide, allowedLateness: 0 } }),
+    disorderedEvents(fc.nat(99), { maxDisorder, keys: KEYS, lateFraction, timeRange: { min: -10, max: 30 }, boundaries: { size: w.size, slide: w.slide, allowedLateness: w.lateness } }),
   );
 const cases = (lateFraction: number): fc.Arbitrary<Case> => windows.chain((w) => twoInputs(side(w, lateFraction), side(w, lateFraction)).map((c): Case => [w, c]));
 
 function config(w: Win, late?: { left: (e: Timestamped<V>) => void; right: (e: Timestamped<V>) => void }) {
   return {
     window: w.slide === w.size ? tumbling(w.size, w.offset) : sliding(w.size, w.slide, w.offset),
+    allowedLateness: w.lateness,
     leftKey: (l: V) => l.key,
     rightKey: (r: V) => r.key,
     select: (l: V, r: V, win: JoinWindow): Out => ({ l, r, start: win.start }),
@@ -75,9 +79,10 @@ function batchJoin(w: Win, left: readonly Timestamped<V>[], right: readonly Time
 }
 
 /**
- * With late rows, by simulation of the watermark only: a row goes into each of its windows that
- * has not fired (`end − 1` above the combined watermark at its arrival); one with windows, none
- * of them open, is late. Pairs: the rows that went into the same window.
+ * With late rows, by simulation of the watermark only: a row goes into each of its windows still
+ * open (`end − 1 + allowedLateness` above the combined watermark at its arrival, fired or not);
+ * one with windows, none of them open, is late. Pairs: the rows that went into the same window,
+ * each pair once.
  */
 function joinWithLateness(w: Win, arrivals: readonly Arrival<V, V>[]) {
   const wms = combinedWatermarks(arrivals);
@@ -87,7 +92,7 @@ function joinWithLateness(w: Win, arrivals: readonly Arrival<V, V>[]) {
     if (a.element.kind !== 'event') return;
     const e = a.element;
     const all = windowsOf(w, e.timestamp);
-    const open = all.filter((start) => start + w.size - 1 > wms[i]!);
+    const open = all.filter((start) => start + w.size - 1 + w.lateness > wms[i]!);
     if (all.length > 0 && open.length === 0) return void late[a.side].push(e);
     for (const start of open) {
       const id = `${e.value.key} ${start}`;
@@ -165,6 +170,23 @@ describe('the windowJoin properties catch broken engines', () => {
         in: (inner) => ({ onWatermark1: (t) => (inner.onWatermark1(t), inner.onWatermark2(t)), onWatermark2: () => undefined }),
       });
     expect(holds(cases(0), matchesBatchJoin(broken(leftOnly)))).toBe(false);
+  });
+
+  it('allowed lateness ignored (a fired window drops its rows, rows within the lateness are late)', () => {
+    const noLateness = (w: Win) => windowJoinEngine({ ...config(w), allowedLateness: 0 })();
+    const withLateRows = cases(0.25).filter(([w]) => w.lateness > 0);
+    expect(holds(withLateRows, matchesWithLateness(broken(noLateness)))).toBe(false);
+  });
+
+  it("a late firing's pairs emitted twice (each pair must come once)", () => {
+    const twice = (w: Win) =>
+      wrapped(w, {
+        out: (out) => {
+          let wm = -Infinity;
+          return { event: (v, t) => (out.event(v, t), t <= wm && out.event(v, t)), watermark: (t) => out.watermark((wm = t)), control: (e) => out.control(e) };
+        },
+      });
+    expect(holds(cases(0.25).filter(([w]) => w.lateness > 0), matchesWithLateness(broken(twice)))).toBe(false);
   });
 
   it('sliding windows treated as tumbling windows of the slide', () => {
