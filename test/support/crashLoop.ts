@@ -1,16 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { prng } from '../../examples/sensors.js';
 
-/** A seeded pseudo-random generator (mulberry32): the kill moments are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded pseudo-random generator (mulberry32, the examples' own): the kill moments are the same on every run. */
+export const seeded = prng;
 
 export interface RunResult {
   readonly code: number | null;
