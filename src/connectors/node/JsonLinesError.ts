@@ -1,4 +1,5 @@
-import { TidemarkError, brandOf, hasBrand } from '../../errors/TidemarkError.js';
+import { TidemarkError } from 'tidemark';
+import { brandOf, hasBrand } from '../../errors/TidemarkError.js';
 
 const BRAND = brandOf('JsonLinesError');
 

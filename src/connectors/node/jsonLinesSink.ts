@@ -1,8 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { CheckpointError } from '../../errors/CheckpointError.js';
-import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { CheckpointError, InvalidArgumentError, type CheckpointSink } from 'tidemark';
 import { show } from '../../errors/show.js';
-import type { CheckpointSink } from '../../state/checkpoint/CheckpointSink.js';
 
 /** Options of {@link jsonLinesSink}. */
 export interface JsonLinesSinkOptions<T> {

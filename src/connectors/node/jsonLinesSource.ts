@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises';
-import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { InvalidArgumentError, type Positioned, type ReplayableSource } from 'tidemark';
 import { show } from '../../errors/show.js';
-import type { Positioned, ReplayableSource } from '../fromReplayable.js';
 import { JsonLinesError } from './JsonLinesError.js';
 
 /** Options of {@link jsonLinesSource}. */
