@@ -6,6 +6,8 @@ import { ChainContext } from './internal/chain/Stage.js';
 import { WatermarkValve } from './internal/chain/WatermarkValve.js';
 
 const NAME = 'mergeEventTime';
+/** A held input's completion. */
+const DONE: unique symbol = Symbol('input done');
 
 /**
  * Merges event-time streams. Events pass through as they arrive; the output watermark is
@@ -25,11 +27,11 @@ const NAME = 'mergeEventTime';
  * output:  x@1       y@2  W(3)              W(7) W(+∞) |
  * ```
  *
- * A checkpoint barrier is forwarded once every input still running has delivered it
- * (barriers are counted, not aligned: events that overtake a barrier on a faster input
- * are not held back; the sources of {@link checkpoints} inject a checkpoint's barriers in one
- * synchronous step, so in a synchronous pipeline nothing can overtake one). The restore barrier
- * of a checkpointed pipeline is forwarded when the first input delivers it, and only once.
+ * A checkpoint barrier is forwarded once every input still running has delivered it, and
+ * barriers are aligned (as Flink's): an input that has delivered the barrier is held — what it
+ * sends next waits, in order — until the others deliver it too (or complete), so that the
+ * operators downstream snapshot exactly what came before the barrier on every input. The restore
+ * barrier of a checkpointed pipeline is forwarded when the first input delivers it, and only once.
  *
  * ## Example
  * ```ts
@@ -52,6 +54,8 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
     const valve = new WatermarkValve(sources.length);
     // checkpoint id → the inputs that delivered that barrier
     const barriers = new Map<number, Set<number>>();
+    // checkpoint id → the barrier element itself (it carries the checkpoint's handle)
+    const barrierElements = new Map<number, StreamElement<T>>();
     let watermark = -Infinity;
     let idle = false;
 
@@ -68,10 +72,37 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       }
     };
 
+    // Alignment: an input that delivered a pending barrier is held (what it sends next waits here, in order).
+    const holding = new Array<boolean>(sources.length).fill(false);
+    const held: (StreamElement<T> | typeof DONE)[][] = sources.map(() => []);
+    let draining = false;
+    const drain = () => {
+      if (draining) return;
+      draining = true;
+      try {
+        for (let again = true; again && !subscriber.closed; ) {
+          again = false;
+          for (let j = 0; j < sources.length; j++) {
+            while (!holding[j] && held[j]!.length > 0 && !subscriber.closed) {
+              again = true;
+              const item = held[j]!.shift()!;
+              if (item === DONE) onDone(j);
+              else onElement(j, item);
+            }
+          }
+        }
+      } finally {
+        draining = false;
+      }
+    };
+
     const release = (checkpointId: number, voters: Set<number>, element: StreamElement<T>) => {
       for (let j = 0; j < sources.length; j++) if (!valve.isDone(j) && !voters.has(j)) return;
       barriers.delete(checkpointId);
+      barrierElements.delete(checkpointId);
       subscriber.next(element);
+      for (const j of voters) holding[j] = false;
+      drain();
     };
 
     let restoredBy: unknown;
@@ -85,8 +116,10 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       }
       let voters = barriers.get(checkpointId);
       if (voters === undefined) barriers.set(checkpointId, (voters = new Set()));
+      if (!barrierElements.has(checkpointId)) barrierElements.set(checkpointId, element);
       voters.add(input);
       release(checkpointId, voters, element);
+      if (barriers.has(checkpointId)) holding[input] = true;
     };
 
     const onElement = (i: number, el: StreamElement<T>) => {
@@ -120,13 +153,19 @@ export function mergeEventTime<T>(...sources: ObservableInput<StreamElement<T>>[
       valve.complete(i);
       emitProgress();
       // A barrier that now has every running input's vote goes out.
-      for (const [id, voters] of [...barriers]) release(id, voters, { kind: 'barrier', checkpointId: id });
+      for (const [id, voters] of [...barriers]) release(id, voters, barrierElements.get(id) ?? { kind: 'barrier', checkpointId: id });
       if (valve.runningInputs === 0) subscriber.complete();
     };
 
     sources.forEach((source, i) => {
       if (subscriber.closed) return;
-      from(source).subscribe(new InputSubscriber<T>(ctx, (el) => onElement(i, el), () => onDone(i)));
+      from(source).subscribe(
+        new InputSubscriber<T>(
+          ctx,
+          (el) => (holding[i] ? void held[i]!.push(el) : onElement(i, el)),
+          () => (holding[i] ? void held[i]!.push(DONE) : onDone(i)),
+        ),
+      );
     });
   });
 }

@@ -322,3 +322,50 @@ describe('fromReplayable over an async iterable', () => {
     expect(out).toEqual([...windows].map(([start, n]) => `${start}:${n}`));
   });
 });
+
+describe('checkpoints through mergeEventTime', () => {
+  it('aligns: events an input sends after its barrier wait until the other input delivers it, and a barrier released by a completing input keeps its checkpoint', async () => {
+    const store = new MemoryCheckpointStore({ retain: 50 });
+    const scheduler = new StepScheduler();
+    const cp = checkpoints({ store, scheduler });
+    const out: unknown[] = [];
+    let done = false;
+    mergeEventTime(
+      fromReplayable(times(6), { id: 'short', checkpoints: cp, timestamp: (t) => t, batch: 2, scheduler }),
+      fromReplayable(times(30), { id: 'long', checkpoints: cp, timestamp: (t) => t, batch: 2, scheduler }),
+    )
+      .pipe(windowAggregate({ id: 'w', window: tumbling(10), aggregate: count() }), commitCheckpoints(cp, { sink: arraySink(out) }), values())
+      .subscribe({ complete: () => (done = true) });
+    const ids: number[] = [];
+    while (!done) {
+      await settle();
+      if (!cp.inProgress) cp.triggerCheckpoint().then((id) => ids.push(id), () => {});
+      scheduler.step();
+    }
+    // Checkpoints kept completing after the short input had ended.
+    const retained = await store.retained();
+    const lastPositions = (await store.load(retained[retained.length - 2]!))!.sources;
+    expect(lastPositions['short']).toEqual({ at: 6, watermark: 'end' });
+    expect(ids.length).toBeGreaterThan(5);
+    // The final checkpoint, released when the first input completed, was committed.
+    expect((await store.latest())!.sources).toEqual({ short: { at: 6, watermark: 'end' }, long: { at: 30, watermark: 'end' } });
+  });
+});
+
+describe('mergeEventTime and checkpoint barriers', () => {
+  it('a barrier released because the other input completed is the barrier itself, with its checkpoint handle', async () => {
+    const { Subject } = await import('rxjs');
+    const a = new Subject<StreamElement<number>>();
+    const b = new Subject<StreamElement<number>>();
+    const got: StreamElement<number>[] = [];
+    mergeEventTime(a, b).subscribe((e) => got.push(e));
+    const handle = { phase: 'snapshot', checkpointId: 3, claim: () => ({ state: undefined, backend: undefined }), snapshot: () => {} } as const;
+    const b3: StreamElement<number> = { kind: 'barrier', checkpointId: 3, checkpoint: handle };
+    a.next(b3);
+    a.next({ kind: 'event', value: 1, timestamp: 1 }); // after the barrier: held
+    expect(got).toEqual([]);
+    b.complete();
+    expect(got[0]).toBe(b3);
+    expect(got[1]).toEqual({ kind: 'event', value: 1, timestamp: 1 });
+  });
+});
