@@ -18,7 +18,8 @@ const requireFastCheckInCjs: Plugin = {
     build.onResolve({ filter: /^\.\/fastCheckModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'fastCheckModule.cts') }));
     // tidemark/lmdb loads its optional peer dependency lmdb the same way (src/lmdb/internal/lmdbModule.ts).
     build.onResolve({ filter: /^\.\/internal\/lmdbModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'internal/lmdbModule.cts') }));
-    // tidemark/kafka loads its optional peer dependency kafkajs the same way (kafkajsModule.ts / .cts).
+    // tidemark/kafka loads its optional peer dependency kafkajs the same way (kafkajsModule.ts / .cts;
+    // only src/connectors/kafka/internal/kafkaClient.ts imports it).
     build.onResolve({ filter: /^\.\/kafkajsModule\.js$/ }, (args) => ({ path: resolve(args.resolveDir, 'kafkajsModule.cts') }));
   },
 };

@@ -3,8 +3,7 @@ import { BehaviorSubject, Observable, distinctUntilChanged, type OperatorFunctio
 import { InvalidArgumentError, type StreamElement } from 'tidemark';
 import type { KafkaSourceControl } from './fromKafka.js';
 import { KafkaSinkRun } from './internal/KafkaSinkRun.js';
-import { kafkaClient } from './internal/kafkaClient.js';
-import { kafkajsModule } from './internal/kafkajsModule.js';
+import { defaultPartitioner, kafkaClient } from './internal/kafkaClient.js';
 import { requireOption } from './internal/requireOption.js';
 import { KafkaConnectorError } from './KafkaConnectorError.js';
 import type { KafkaOffset } from './KafkaRecord.js';
@@ -165,7 +164,7 @@ export function toKafka<T>(config: ToKafkaConfig<T>): KafkaSink<T> {
   const client = producer !== undefined ? undefined : (kafka ?? kafkaClient(API, brokers!, transactionalId ?? 'tidemark-sink'));
   const makeProducer = (): Producer => {
     if (producer !== undefined) return producer;
-    const partitioner = kafkajsModule.module?.Partitioners.DefaultPartitioner;
+    const partitioner = defaultPartitioner();
     const settings: ProducerConfig = { ...(partitioner === undefined ? {} : { createPartitioner: partitioner }), ...config.producerConfig };
     if (exactlyOnce) return client!.producer({ ...settings, transactionalId: transactionalId!, idempotent: true, maxInFlightRequests: 1 });
     return client!.producer(idempotent ? { ...settings, idempotent: true, maxInFlightRequests: 1 } : settings);

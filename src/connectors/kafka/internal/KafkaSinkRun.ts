@@ -1,9 +1,11 @@
-import type { Message, Producer, Transaction } from 'kafkajs';
+import type { Message, Producer, TopicMessages, Transaction } from 'kafkajs';
 import type { Subscriber } from 'rxjs';
 import type { KafkaSourceControl } from '../fromKafka.js';
 import { KafkaConnectorError } from '../KafkaConnectorError.js';
-import type { KafkaOffset } from '../KafkaRecord.js';
 import type { KafkaCommit } from '../toKafka.js';
+import { messageOf } from './messageOf.js';
+import { offsetsByTopic } from './offsetsByTopic.js';
+import { RecordBatches } from './RecordBatches.js';
 
 const API = 'toKafka';
 
@@ -29,8 +31,7 @@ export interface SinkRunConfig<T> {
  */
 export class KafkaSinkRun<T> {
   private chain: Promise<void>;
-  private buffer: { topic: string; message: Message }[] = [];
-  private cutScheduled = false;
+  private readonly batches = new RecordBatches((topicMessages, records) => this.then(() => this.send(topicMessages, records)));
   private txn: Transaction | undefined = undefined;
   private records = 0;
   private closed = false;
@@ -48,25 +49,19 @@ export class KafkaSinkRun<T> {
     const { topicOf, keyOf, valueOf } = this.config;
     const message: Message = { key: keyOf === undefined ? null : keyOf(value), value: valueOf(value), timestamp: String(Math.trunc(timestamp)) };
     if (!Number.isFinite(timestamp)) delete message.timestamp;
-    this.buffer.push({ topic: topicOf(value), message });
+    this.batches.add(topicOf(value), message);
     this.config.inFlight(1);
-    if (this.cutScheduled) return;
-    this.cutScheduled = true;
-    queueMicrotask(() => {
-      this.cutScheduled = false;
-      this.cut();
-    });
   }
 
   /** A checkpoint barrier: everything before it goes out (and, transactional, commits) with checkpoint `id`. */
   barrier(id: number): void {
-    this.cut();
+    this.batches.cut();
     this.then(() => this.commit(id));
   }
 
   /** The input completed: the rest goes out (a transactional run commits it), then the producer disconnects. */
   end(): void {
-    this.cut();
+    this.batches.cut();
     this.then(async () => {
       if (this.txn !== undefined) await this.commit(undefined);
       await this.producer.disconnect();
@@ -76,7 +71,7 @@ export class KafkaSinkRun<T> {
 
   /** The input errored: aborts the open transaction, disconnects, forwards the error. */
   error(error: unknown): void {
-    this.buffer = [];
+    this.config.inFlight(-this.batches.discard());
     this.chain = this.chain.then(() => this.abandon()).then(() => this.subscriber.error(error));
   }
 
@@ -84,8 +79,7 @@ export class KafkaSinkRun<T> {
   teardown(): void {
     if (this.closed) return;
     this.closed = true;
-    this.config.inFlight(-this.buffer.length);
-    this.buffer = [];
+    this.config.inFlight(-this.batches.discard());
     this.chain = this.chain.then(() => this.abandon());
   }
 
@@ -94,33 +88,19 @@ export class KafkaSinkRun<T> {
     return this.chain;
   }
 
-  private cut(): void {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.then(() => this.send(batch));
-  }
-
   private then(step: () => Promise<void>): void {
     this.chain = this.chain.then(() => (this.closed || this.failed ? undefined : step().catch((cause: unknown) => this.failAndAbort(cause))));
   }
 
-  private async send(batch: { topic: string; message: Message }[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const { topic, message } of batch) {
-      const list = byTopic.get(topic);
-      if (list === undefined) byTopic.set(topic, [message]);
-      else list.push(message);
-    }
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  private async send(topicMessages: TopicMessages[], records: number): Promise<void> {
     if (this.config.transactional) {
       this.txn ??= await this.producer.transaction();
       await this.txn.sendBatch({ topicMessages });
     } else {
       await this.producer.sendBatch({ topicMessages });
     }
-    this.records += batch.length;
-    this.config.inFlight(-batch.length);
+    this.records += records;
+    this.config.inFlight(-records);
   }
 
   private async commit(checkpointId: number | undefined): Promise<void> {
@@ -129,7 +109,7 @@ export class KafkaSinkRun<T> {
     if (transactional) {
       if (offsets !== undefined && offsets.length > 0) {
         this.txn ??= await this.producer.transaction();
-        await this.txn.sendOffsets({ consumerGroupId: source!.groupId, topics: byTopic(offsets) });
+        await this.txn.sendOffsets({ consumerGroupId: source!.groupId, topics: offsetsByTopic(offsets) });
       }
       if (this.txn !== undefined) {
         const txn = this.txn;
@@ -161,18 +141,4 @@ export class KafkaSinkRun<T> {
     this.failed = true;
     this.subscriber.error(new KafkaConnectorError(API, this.config.transactional ? 'transaction' : 'client', message, { cause }));
   }
-}
-
-function byTopic(offsets: readonly KafkaOffset[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-  const topics = new Map<string, { partition: number; offset: string }[]>();
-  for (const o of offsets) {
-    const list = topics.get(o.topic) ?? [];
-    list.push({ partition: o.partition, offset: String(o.offset) });
-    topics.set(o.topic, list);
-  }
-  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,7 @@ import type { FromKafkaConfig } from '../fromKafka.js';
 import { KafkaConnectorError, type KafkaConnectorFailure } from '../KafkaConnectorError.js';
 import type { KafkaOffset, KafkaPartition, KafkaRecord } from '../KafkaRecord.js';
 import { PartitionState, partitionKey } from './PartitionState.js';
+import { messageOf } from './messageOf.js';
 import { offsetsInTransaction } from './offsetsInTransaction.js';
 
 const API = 'fromKafka';
@@ -381,10 +382,6 @@ export class KafkaSourceRun<V> {
     // Disconnect once the start has settled (kafkajs cannot disconnect a half-connected consumer cleanly).
     this.disconnected = this.startup.then(() => c.disconnect()).catch(() => undefined);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** @internal A fromKafka source's position in a checkpoint of the coordinator. */

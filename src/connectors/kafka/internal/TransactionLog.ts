@@ -1,9 +1,11 @@
 import { deserialize, serialize } from 'node:v8';
-import type { Admin, Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Admin, Kafka, Producer, TopicMessages, Transaction } from 'kafkajs';
 import { StateError, type Checkpoint, type CheckpointStore } from 'tidemark';
 import { KafkaConnectorError } from '../KafkaConnectorError.js';
-import type { KafkaOffset } from '../KafkaRecord.js';
 import type { KafkaPosition } from './KafkaSourceRun.js';
+import { messageOf } from './messageOf.js';
+import { offsetsByTopic } from './offsetsByTopic.js';
+import { RecordBatches } from './RecordBatches.js';
 
 const API = 'kafkaTransactions';
 
@@ -39,8 +41,7 @@ export class TransactionLog<T> {
   private producer: Producer | undefined = undefined;
   private ready: Promise<void> | undefined = undefined;
   private chain: Promise<void> = Promise.resolve();
-  private buffer: { topic: string; message: Message }[] = [];
-  private cutScheduled = false;
+  private readonly batches = new RecordBatches((topicMessages) => this.send(topicMessages));
   private txn: Transaction | undefined = undefined;
   private failure: unknown = undefined;
   private restored: Checkpoint | undefined = undefined;
@@ -95,7 +96,7 @@ export class TransactionLog<T> {
       const [meta] = await txn.send({ topic: this.config.checkpointTopic, messages: [{ key: this.config.transactionalId, value: record }] });
       if (offsets.length > 0) {
         const mark: CommitMark = { tidemark: this.config.transactionalId, checkpoint: checkpoint.id, at: meta?.baseOffset ?? '0' };
-        await txn.sendOffsets({ consumerGroupId: this.config.groupId, topics: byTopic(offsets, JSON.stringify(mark)) });
+        await txn.sendOffsets({ consumerGroupId: this.config.groupId, topics: offsetsByTopic(offsets, JSON.stringify(mark)) });
       }
       this.txn = undefined;
       await txn.commit();
@@ -117,23 +118,17 @@ export class TransactionLog<T> {
 
   write(value: T): void {
     const { topicOf, keyOf, valueOf } = this.config;
-    this.buffer.push({ topic: topicOf(value), message: { key: keyOf === undefined ? null : keyOf(value), value: valueOf(value) } });
-    if (this.cutScheduled) return;
-    this.cutScheduled = true;
-    queueMicrotask(() => {
-      this.cutScheduled = false;
-      this.cut();
-    });
+    this.batches.add(topicOf(value), { key: keyOf === undefined ? null : keyOf(value), value: valueOf(value) });
   }
 
   prepare(checkpointId: number): unknown {
-    this.cut();
+    this.batches.cut();
     return { transactionalId: this.config.transactionalId, checkpoint: checkpointId };
   }
 
   /** The pipeline ended: an open transaction (results after the last checkpoint) is aborted; the producer disconnects. */
   closeSink(): Promise<void> {
-    this.buffer = [];
+    this.batches.discard();
     const producer = this.producer;
     this.chain = this.chain
       .catch(() => undefined)
@@ -150,15 +145,10 @@ export class TransactionLog<T> {
 
   // --- internals -------------------------------------------------------------------------------
 
-  private cut(): void {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
+  private send(topicMessages: TopicMessages[]): void {
     void this.step(async () => {
-      const byTopicName = new Map<string, Message[]>();
-      for (const { topic, message } of batch) byTopicName.set(topic, [...(byTopicName.get(topic) ?? []), message]);
       const txn = await this.transaction();
-      await txn.sendBatch({ topicMessages: [...byTopicName].map(([topic, messages]) => ({ topic, messages })) });
+      await txn.sendBatch({ topicMessages });
     }).catch(() => undefined); // the failure is kept and rejects the next commit
   }
 
@@ -244,14 +234,4 @@ function parseMark(metadata: string | null): CommitMark | undefined {
   } catch {
     return undefined;
   }
-}
-
-function byTopic(offsets: readonly KafkaOffset[], metadata: string): { topic: string; partitions: { partition: number; offset: string; metadata: string }[] }[] {
-  const topics = new Map<string, { partition: number; offset: string; metadata: string }[]>();
-  for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset), metadata }]);
-  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { ICustomPartitioner, Kafka } from 'kafkajs';
 import { MissingPeerDependencyError } from '../../../testing/MissingPeerDependencyError.js';
 import { kafkajsModule } from './kafkajsModule.js';
 
@@ -10,4 +10,9 @@ export function kafkaClient(api: string, brokers: readonly string[], clientId: s
   const { module, error } = kafkajsModule;
   if (module === undefined) throw new MissingPeerDependencyError(api, 'kafkajs', '^2.2', error, 'npm install kafkajs');
   return new module.Kafka({ brokers: [...brokers], clientId, logLevel: module.logLevel.WARN });
+}
+
+/** @internal kafkajs's current partitioner (passing it also silences kafkajs's warning about the change of default), when kafkajs loaded. */
+export function defaultPartitioner(): ICustomPartitioner | undefined {
+  return kafkajsModule.module?.Partitioners.DefaultPartitioner;
 }
