@@ -13,7 +13,7 @@
  *
  * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side),
  * `--rewarm RUNS,EVENTS` (the re-warm before each sample). `--scale` runs the scale
- * measurements instead (bench/scale.ts).
+ * measurements instead (bench/scale.ts), `--lmdb` tidemark/lmdb's (bench/lmdb.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -210,7 +210,11 @@ async function main(): Promise<void> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const argv = process.argv.slice(2);
-  const run = argv.includes('--scale') ? import('./scale.js').then((m) => m.scaleMain(argv.filter((a) => a !== '--scale'))) : main();
+  const run = argv.includes('--scale')
+    ? import('./scale.js').then((m) => m.scaleMain(argv.filter((a) => a !== '--scale')))
+    : argv.includes('--lmdb')
+      ? import('./lmdb.js').then((m) => m.lmdbMain(argv.filter((a) => a !== '--lmdb')))
+      : main();
   run.catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -202,7 +202,7 @@ export class LmdbCheckpointStore implements CheckpointStore {
       const key = Buffer.concat([prefix, ident, version]);
       if (ident[0] === Kind.Timer && ident.length === ident.readUInt16BE(1) + 3) {
         // A reset of a timer queue: every timer of it on disk is removed (those it has now follow).
-        this.resetQueue(prefix, ident, id);
+        for (const removed of this.resetQueue(prefix, ident, from, id)) written.push(removed);
         continue;
       }
       // A timer registered again keeps its first registration's place among timers of its time.
@@ -225,18 +225,27 @@ export class LmdbCheckpointStore implements CheckpointStore {
     return live;
   }
 
-  private resetQueue(prefix: Buffer, queue: Buffer, id: number): void {
+  /** Writes a deletion of every timer of `queue` live in the state from `from`; returns their identities. */
+  private resetQueue(prefix: Buffer, queue: Buffer, from: number, id: number): Buffer[] {
     const start = Buffer.concat([prefix, queue]);
     const end = Buffer.concat([start, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]);
-    const seen = new Set<string>();
-    for (const { key } of this.db.getRange({ start, end })) {
+    const latest = new Map<string, { version: number; live: boolean; ident: Buffer }>();
+    for (const { key, value } of this.db.getRange({ start, end })) {
+      const version = readU64(key, key.length - 8);
+      if (version < from) continue;
       const ident = key.subarray(prefix.length, key.length - 8);
       const s = ident.toString('latin1');
-      if (seen.has(s)) continue;
-      seen.add(s);
+      const seen = latest.get(s);
+      if (seen === undefined || version > seen.version) latest.set(s, { version, live: value.length > 4, ident: Buffer.from(ident) });
+    }
+    const removed: Buffer[] = [];
+    for (const { live, ident } of latest.values()) {
+      if (!live) continue;
       const tomb = Buffer.concat([prefix, ident, u64(id)]);
       this.db.putSync(tomb, frame(tomb, new Uint8Array(0)));
+      removed.push(ident);
     }
+    return removed;
   }
 
   /**

@@ -32,8 +32,10 @@ export const SCHEMA = 1;
 /** Keys longer than this are refused (lmdb-js's limit is 1978 bytes). */
 const MAX_KEY = 1900;
 
+// Small buffers come from Node's pool (allocUnsafe): one ArrayBuffer per entry would make V8
+// collect the whole heap often (external memory pressure), a cost proportional to all state.
 export function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
+  const b = Buffer.allocUnsafe(8);
   b.writeBigUInt64BE(BigInt(n));
   return b;
 }
@@ -45,7 +47,7 @@ export function readU64(b: Uint8Array, at: number): number {
 /** A length-prefixed string. */
 export function str(s: string): Buffer {
   const bytes = Buffer.from(s, 'utf8');
-  const b = Buffer.alloc(2 + bytes.length);
+  const b = Buffer.allocUnsafe(2 + bytes.length);
   b.writeUInt16BE(bytes.length);
   bytes.copy(b, 2);
   return b;
@@ -72,7 +74,7 @@ export function logKey(id: number, op: string): Buffer {
 export function encodePart(p: unknown): Buffer {
   switch (typeof p) {
     case 'number': {
-      const b = Buffer.alloc(9);
+      const b = Buffer.allocUnsafe(9);
       b[0] = 0x6e; // 'n'
       b.writeDoubleBE(p === 0 ? 0 : p, 1);
       return b;
@@ -119,7 +121,7 @@ export function identity(kind: Kind, name: Buffer, parts: readonly unknown[]): B
   const chunks: Buffer[] = [Buffer.of(kind), name];
   for (const p of parts) {
     const s = encodePart(p);
-    const len = Buffer.alloc(4);
+    const len = Buffer.allocUnsafe(4);
     len.writeUInt32BE(s.length);
     chunks.push(len, s);
   }
@@ -150,7 +152,7 @@ export function parseIdentity(b: Buffer): Identity {
 
 /** `payload` framed with the CRC-32 of `key` and `payload`. An empty payload is a deletion. */
 export function frame(key: Uint8Array, payload: Uint8Array): Buffer {
-  const b = Buffer.alloc(4 + payload.length);
+  const b = Buffer.allocUnsafe(4 + payload.length);
   b.writeUInt32BE(crc32(payload, crc32(key)));
   b.set(payload, 4);
   return b;
@@ -165,10 +167,4 @@ export function unframe(key: Uint8Array, value: Uint8Array | undefined, what: ()
   return b.subarray(4);
 }
 
-export function encode(value: unknown): Buffer {
-  return v8.serialize(value);
-}
-
-export function decode(payload: Uint8Array): unknown {
-  return v8.deserialize(payload);
-}
+export { decodeValue as decode, encodeValue as encode } from './valueCodec.js';
