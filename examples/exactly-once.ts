@@ -15,6 +15,7 @@
  * A damaged DIR is an error with a message (exit 1), never a crash by signal.
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   boundedOutOfOrderness,
@@ -91,6 +92,11 @@ async function main(): Promise<number> {
  */
 function supervise(): void {
   const worker = fork(process.argv[1]!, process.argv.slice(2), { env: { ...process.env, TIDEMARK_EXACTLY_ONCE_WORKER: '1' }, execArgv: process.execArgv, stdio: 'inherit' });
+  // Orphaned (npm or the shell above was killed): take the worker down, as a kill of the group would.
+  dieWithAncestors(() => {
+    worker.kill('SIGKILL');
+    process.kill(process.pid, 'SIGKILL');
+  });
   worker.on('exit', (code, signal) => {
     if (signal === null) process.exit(code ?? 1);
     const state = parseArgs({ options: { state: { type: 'string' } }, strict: false }).values.state;
@@ -102,10 +108,41 @@ function supervise(): void {
   });
 }
 
+/** The parent of `pid`, from /proc (Linux); undefined elsewhere. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The worker's ancestors: its supervisor, and what started it (tsx, a shell, npm). */
+function ancestry(): number[] {
+  const chain = [process.ppid];
+  for (let p = parentOf(process.ppid); chain.length < 4 && p !== undefined && p > 1; p = parentOf(p)) chain.push(p);
+  return chain;
+}
+
+/**
+ * The worker dies with whatever started the command: `kill -9` of npm (which does not pass signals
+ * on) leaves its children running, and a run nobody waits for would hold the state directory.
+ */
+function dieWithAncestors(onDeath: () => void = () => process.kill(process.pid, 'SIGKILL')): void {
+  const initial = ancestry();
+  const watch = setInterval(() => {
+    const now = ancestry();
+    if (initial.some((pid, i) => now[i] !== pid)) onDeath();
+  }, 50);
+  watch.unref();
+}
+
 if (process.env['TIDEMARK_EXACTLY_ONCE_WORKER'] === undefined) {
   supervise();
 } else {
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  dieWithAncestors();
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
