@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default {
   name: 'tidemark',
   // One line per package entry; each has a `@packageDocumentation` comment naming it with `@module`.
-  entryPoints: ['src/index.ts', 'src/testing/index.ts', 'src/connectors/kafka/testing/index.ts', 'src/connectors/kafka/index.ts', 'src/connectors/node/index.ts'],
+  entryPoints: ['src/index.ts', 'src/testing/index.ts', 'src/connectors/kafka/testing/index.ts', 'src/connectors/kafka/index.ts', 'src/connectors/node/index.ts', 'src/lmdb/index.ts'],
   out: '.tmp/api',
   cleanOutputDir: true,
   readme: 'none',

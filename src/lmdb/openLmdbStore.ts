@@ -19,8 +19,9 @@ export interface LmdbStoreOptions {
   /** How many committed checkpoints stay loadable (the latest and those before it). @defaultValue 3 */
   readonly retain?: number | undefined;
   /**
-   * The pipeline's fingerprint (`Checkpoint.pipeline`): when given, a directory whose checkpoints
-   * belong to another pipeline is refused with a StateError, and so is committing one.
+   * A pipeline fingerprint, compared with `Checkpoint.pipeline` exactly: when given, a directory
+   * whose checkpoints have another is refused with a StateError, and so is committing one. (The
+   * checkpoint coordinator checks its own fingerprint on restore anyway.)
    */
   readonly pipeline?: string | undefined;
   /**

@@ -104,6 +104,27 @@ describe('LmdbCheckpointStore', () => {
     await store.close();
   });
 
+  it('processing goes on while a checkpoint commits, and the commit holds the state at the barrier', async () => {
+    const store = await openLmdbStore({ path: tmpDir() });
+    const b = store.backend('op');
+    const t = b.table<number, number, number>('t');
+    for (let k = 0; k < 20_000; k++) t.set(k, 0, 1);
+    const committing = store.commit({ id: 1, pipeline: 'p', operators: { op: b.snapshot() }, sources: {} });
+    let done = false;
+    void committing.then(() => (done = true));
+    // Turns of the event loop while the commit is under way, each changing state.
+    let turns = 0;
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      if (!done) t.set(turns++, 0, 2);
+    }
+    expect(turns).toBeGreaterThan(0);
+    const rows = ((await store.latest())!.operators['op'] as StateSnapshot).tables['t']![0]![1];
+    expect(rows).toHaveLength(20_000);
+    expect(rows.every(([, v]) => v === 1)).toBe(true);
+    await store.close();
+  });
+
   it('a snapshot whose commit failed is folded into the next one', async () => {
     const store = await openLmdbStore({ path: tmpDir() });
     const b = store.backend('op');
