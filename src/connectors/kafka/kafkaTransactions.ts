@@ -70,7 +70,9 @@ export interface KafkaTransactions<T> {
  * position become durable together, or not at all. After a crash, the restarted run's producer
  * aborts the open transaction, and the store restores the checkpoint whose transaction committed
  * last, so `read_committed` consumers see every result exactly once. Flink's two-phase commit
- * sink, without the pre-commit (kafkajs cannot resume another producer's transaction).
+ * sink, without the pre-commit (kafkajs cannot resume another producer's transaction). Exact for
+ * one member per group: operator state is not split by input partition, so a partition that moves
+ * to another member does not take its open windows along (docs/guides/kafka.md).
  *
  * ```
  * source ─r1─r2─|B1|─r3─▶ windowAggregate{id} ─▶ commitCheckpoints(cp, { sink }) ─▶

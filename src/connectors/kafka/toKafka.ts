@@ -38,7 +38,9 @@ export interface ToKafkaConfig<T> {
    * `true`: results between two barriers go in one Kafka transaction, which also carries the
    * source's offsets (`sendOffsets`) and commits at the barrier: `read_committed` consumers see
    * each result exactly once, also across crashes (an open transaction of a crashed run is
-   * aborted when the next run's producer starts with the same `transactionalId`).
+   * aborted when the next run's producer starts with the same `transactionalId`). Exact for one
+   * member per group; a rebalance can repeat the results of a moved partition's records read since
+   * the last barrier (docs/guides/kafka.md, "Scale-out and rebalances").
    * @defaultValue false
    */
   exactlyOnce?: boolean | undefined;
