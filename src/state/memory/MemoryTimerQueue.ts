@@ -7,8 +7,6 @@ interface TimerRecord<K, N> {
   readonly seq: number;
   readonly key: K;
   readonly ns: N;
-  /** While it fires: the registration counter then; a record of the same timer registered before it is a duplicate. */
-  firedAt: number;
 }
 
 /** @internal A `delete`: it cancels the registrations of its `(time, key, ns)` made before it (`seq` smaller). */
@@ -48,8 +46,11 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   private compactAt = MIN_COMPACT;
   /** The records fired at the current time of {@link advanceTo} (see {@link isFiredDuplicate}): the first `groupSize`. */
   private readonly group: TimerRecord<K, N>[] = [];
+  /** For each record of the group, the registration counter when it fired: a record of the same timer registered before that is a duplicate. */
+  private readonly groupFiredAt: number[] = [];
   private groupSize = 0;
-  private groupIndex: Map<N, Map<K, TimerRecord<K, N>>> | undefined;
+  /** The group's slots by `(namespace, key)`, once the group is large. */
+  private groupIndex: Map<N, Map<K, number>> | undefined;
 
   /** The number of pending timers (exact; O(n), for tests and diagnostics). */
   get size(): number {
@@ -62,7 +63,7 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   }
 
   register(time: number, key: K, namespace: N): void {
-    this.heap.push({ time, seq: this.seq++, key, ns: namespace, firedAt: -1 });
+    this.heap.push({ time, seq: this.seq++, key, ns: namespace });
     if (this.heap.length > this.compactAt) this.compact();
   }
 
@@ -94,7 +95,6 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
         this.resetGroup();
       } else if (this.isFiredDuplicate(top)) continue;
       if (this.isCancelled(top)) continue;
-      top.firedAt = this.seq;
       this.addToGroup(top);
       fire(top.time, top.key, top.ns);
     }
@@ -113,7 +113,7 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
     this.tombstones = new Map();
     this.tombstoneCount = 0;
     this.compactAt = MIN_COMPACT;
-    for (const [t, ns, k] of rows) this.heap.push({ time: t, seq: this.seq++, key: k as K, ns: ns as N, firedAt: -1 });
+    for (const [t, ns, k] of rows) this.heap.push({ time: t, seq: this.seq++, key: k as K, ns: ns as N });
     this.compact();
   }
 
@@ -128,25 +128,27 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
 
   /** Whether a record of the same timer, registered no later than `rec`, already fired at this time. */
   private isFiredDuplicate(rec: TimerRecord<K, N>): boolean {
-    let first: TimerRecord<K, N> | undefined;
-    if (this.groupIndex !== undefined) first = this.groupIndex.get(rec.ns)?.get(rec.key);
+    let slot: number | undefined;
+    if (this.groupIndex !== undefined) slot = this.groupIndex.get(rec.ns)?.get(rec.key);
     else {
       const group = this.group;
       for (let i = 0; i < this.groupSize; i++) {
         const r = group[i]!;
-        if (same(r.key, rec.key) && same(r.ns, rec.ns)) first = r;
+        if (same(r.key, rec.key) && same(r.ns, rec.ns)) slot = i;
       }
     }
-    return first !== undefined && rec.seq < first.firedAt;
+    return slot !== undefined && rec.seq < this.groupFiredAt[slot]!;
   }
 
   private addToGroup(rec: TimerRecord<K, N>): void {
     const group = this.group;
-    group[this.groupSize++] = rec;
-    if (this.groupIndex !== undefined) indexIn(this.groupIndex, rec);
+    const slot = this.groupSize++;
+    group[slot] = rec;
+    this.groupFiredAt[slot] = this.seq;
+    if (this.groupIndex !== undefined) indexIn(this.groupIndex, rec, slot);
     else if (this.groupSize > SCAN) {
       this.groupIndex = new Map();
-      for (let i = 0; i < this.groupSize; i++) indexIn(this.groupIndex, group[i]!);
+      for (let i = 0; i < this.groupSize; i++) indexIn(this.groupIndex, group[i]!, i);
     }
   }
 
@@ -156,6 +158,7 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
     if (this.groupIndex !== undefined) {
       this.groupIndex = undefined;
       this.group.length = 0; // a large group: let its records go
+      this.groupFiredAt.length = 0;
     }
   }
 
@@ -200,10 +203,10 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   }
 }
 
-function indexIn<K, N>(byNs: Map<N, Map<K, TimerRecord<K, N>>>, r: TimerRecord<K, N>): void {
+function indexIn<K, N>(byNs: Map<N, Map<K, number>>, r: TimerRecord<K, N>, slot: number): void {
   let keys = byNs.get(r.ns);
   if (keys === undefined) byNs.set(r.ns, (keys = new Map()));
-  keys.set(r.key, r);
+  keys.set(r.key, slot);
 }
 
 /** SameValueZero, as Map keys compare. */

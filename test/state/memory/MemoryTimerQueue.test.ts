@@ -40,6 +40,18 @@ describe('MemoryTimerQueue', () => {
     expect(q.footprint).toBe(0);
   });
 
+  it('many timers of one time (past the scan limit): each fires once, duplicates skipped, one registered while firing fires again', () => {
+    const q = new MemoryTimerQueue<string, number>();
+    for (let round = 0; round < 2; round++) for (let k = 0; k < 40; k++) q.register(5, `k${k}`, 0);
+    const fired: string[] = [];
+    q.advanceTo(5, (_t, k) => {
+      fired.push(k);
+      if (k === 'k30' && fired.filter((f) => f === 'k30').length === 1) q.register(5, 'k30', 0);
+    });
+    expect(fired).toEqual([...Array.from({ length: 40 }, (_, k) => `k${k}`), 'k30']);
+    expect(q.size).toBe(0);
+  });
+
   it('duplicates are compacted away: registering one timer on every event keeps the heap within about twice the live timers', () => {
     const q = new MemoryTimerQueue<string, number>();
     for (let k = 0; k < 500; k++) q.register(1_000, `k${k}`, 0);
