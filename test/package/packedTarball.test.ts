@@ -175,3 +175,23 @@ describe('tidemark/testing from the tarball', () => {
     expect(report['wrongOracle']).toEqual({ isPropertyFailedError: true, seed: testing.DEFAULT_SEED });
   });
 });
+
+describe('tidemark/lmdb from the tarball', () => {
+  it('loads without lmdb (an optional peer dependency), and openLmdbStore says what to install, as ESM and as CommonJS', async () => {
+    const check = (imports: string) => `${imports}
+openLmdbStore({ path: 'state' }).then(
+  () => console.log('opened'),
+  (e) => console.log(JSON.stringify({ name: e.name, message: e.message, is: MissingPeerDependencyError.isMissingPeerDependencyError(e) })),
+);
+`;
+    await writeFile(join(bare, 'lmdb.mjs'), check("import { openLmdbStore, MissingPeerDependencyError } from 'tidemark/lmdb';"));
+    await writeFile(join(bare, 'lmdb.cjs'), check("const { openLmdbStore, MissingPeerDependencyError } = require('tidemark/lmdb');"));
+    for (const file of ['lmdb.mjs', 'lmdb.cjs']) {
+      expect(JSON.parse(await run(process.execPath, [file], bare)), file).toEqual({
+        name: 'MissingPeerDependencyError',
+        message: 'openLmdbStore needs the peer dependency lmdb ^3: npm install lmdb',
+        is: true,
+      });
+    }
+  });
+});
