@@ -34,12 +34,15 @@ export interface Queryable<K> {
 export class QueryableState<K, S extends StateDescriptors> {
   private operator: Queryable<K> | undefined = undefined;
 
-  /** Whether an operator is running behind it (its pipeline is subscribed). */
+  /**
+   * Whether an operator answers: the one of the latest subscription of its pipeline. It stays
+   * attached after that subscription ends, answering from its final state (what a replay rebuilt).
+   */
   get running(): boolean {
     return this.operator !== undefined;
   }
 
-  /** `key`'s declared state now; `undefined` while no pipeline with the operator runs. */
+  /** `key`'s declared state now; `undefined` before a pipeline with the operator was subscribed. */
   get(key: K): QueriedState<S> | undefined {
     return this.operator?.query(key) as QueriedState<S> | undefined;
   }

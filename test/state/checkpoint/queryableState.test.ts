@@ -42,6 +42,7 @@ describe('queryableState: interactive queries of a running keyedProcess', () => 
     expect(view.get('nobody')).toEqual({ total: undefined, recent: [], byShop: new Map() });
     sub.unsubscribe();
     expect(view.running).toBe(true); // the latest operator stays attached: it answers from its last state
+    expect(view.get('c1')!.total).toBe(305);
   });
 
   it('refuses a queryable that queryableState() did not make', () => {
