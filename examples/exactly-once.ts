@@ -50,9 +50,34 @@ const totals: Aggregator<Payment, Totals, Totals> = {
   result: (acc) => acc,
 };
 
+/**
+ * openLmdbStore, except that a lock held by a process that was killed a moment ago and is not yet
+ * reaped (a zombie: it still has a pid, it will never run again) is waited for, up to 3 s. A
+ * lock held by a live process is refused at once.
+ */
+async function openLocked(dir: string): Promise<CheckpointStore> {
+  for (let waited = 0; ; waited += 50) {
+    try {
+      return await openLmdbStore({ path: dir, retain: 3 });
+    } catch (error) {
+      const holder = /in use by process (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+      if (holder === undefined || waited >= 3000 || !isZombie(Number(holder))) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true; // gone since: try again
+  }
+}
+
 /** Opens the state directory (tidemark/lmdb): this takes its lock, before anything else is touched. */
 async function openStore(dir: string): Promise<CheckpointStore> {
-  const store = await openLmdbStore({ path: dir, retain: 3 });
+  const store = await openLocked(dir);
   if (process.env['TIDEMARK_EXAMPLE_MARK_COMMITS'] === undefined) return store;
   // For the crash tests: says when a commit starts, so that a test can kill the process during one.
   const commit = store.commit.bind(store);

@@ -4,6 +4,7 @@
  * the batch answer, every window exactly once. Also: a fresh or empty DIR, a second concurrent
  * run on one DIR, a damaged DIR.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,37 @@ describe('examples/exactly-once.ts', () => {
     expect(result.kills).toBeGreaterThanOrEqual(12);
     expect(result.killsDuringCommit).toBeGreaterThanOrEqual(3);
     console.log(`exactly-once example: ${result.kills} kills (${result.killsDuringCommit} during a commit), ${result.runs} runs`);
+  });
+
+  it('the exact command line, npm run example:exactly-once -- …: SIGKILL of its whole process group mid-run, then a re-run exits 0 with OUT exact', { timeout: 90_000 }, async () => {
+    const dir = workdir();
+    const input = join(dir, 'in.jsonl');
+    const output = join(dir, 'out.jsonl');
+    const rows = makeInput(input, 300_000, 21);
+    const npm = (killAfter?: number) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+        const child = spawn('npm', ['run', '-s', 'example:exactly-once', '--', '--input', input, '--output', output, '--state', join(dir, 'state')], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        // Killed once it has written output (it is mid-run), or after `killAfter` ms at the latest.
+        const started = Date.now();
+        const timer =
+          killAfter === undefined
+            ? undefined
+            : setInterval(() => {
+                if ((existsSync(output) && readFileSync(output).length > 0) || Date.now() - started > killAfter) process.kill(-child.pid!, 'SIGKILL');
+              }, 20);
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+          if (timer !== undefined) clearInterval(timer);
+          resolve({ code, signal, stderr });
+        });
+      });
+    const killed = await npm(20_000);
+    expect(killed.signal).toBe('SIGKILL');
+    const done = await npm();
+    expect(done.code, done.stderr).toBe(0);
+    expect(outputLines(output)).toEqual(batch(rows));
   });
 
   it('starts fresh in a missing or an empty DIR, and a re-run after the end keeps OUT exact', { timeout: 60_000 }, async () => {
