@@ -89,8 +89,15 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     const c = chunks[ci]!;
     const i = atOrBelow(c.pos, position);
     if (i < 0 || c.pos[i] !== position) return;
-    c.pos.splice(i, 1);
-    c.val.splice(i, 1);
+    if (i === 0) {
+      // The head of a run (the oldest entry, dropped first as time passes): shift is O(1) in V8
+      // (it trims the array's start in place), where splice moves the rest of the run.
+      c.pos.shift();
+      c.val.shift();
+    } else {
+      c.pos.splice(i, 1);
+      c.val.splice(i, 1);
+    }
     this.count--;
     if (c.pos.length === 0) chunks.splice(ci, 1);
     if (chunks.length === 0) this.byKey.delete(key);
@@ -177,8 +184,11 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
 
 /** The index of the chunk whose range holds `at` (the last whose first position is <= at; 0 if none). */
 function chunkOf<V>(chunks: readonly Chunk<V>[], at: number): number {
-  let lo = 0;
   let hi = chunks.length - 1;
+  if (chunks[hi]!.pos[0]! <= at) return hi; // the last run: where entries mostly go, in time order
+  if (hi === 0 || at < chunks[1]!.pos[0]!) return 0; // the first: where the oldest are dropped
+  let lo = 1;
+  hi--;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (chunks[mid]!.pos[0]! <= at) lo = mid;
@@ -189,8 +199,10 @@ function chunkOf<V>(chunks: readonly Chunk<V>[], at: number): number {
 
 /** The index of the last element `<= at` in ascending `a`, or −1. */
 function atOrBelow(a: readonly number[], at: number): number {
-  let lo = 0;
   let hi = a.length;
+  if (hi === 0 || a[hi - 1]! <= at) return hi - 1; // at or past the end: an append, or the newest entry
+  let lo = 0;
+  hi--;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (a[mid]! <= at) lo = mid + 1;

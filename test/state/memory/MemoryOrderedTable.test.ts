@@ -73,6 +73,37 @@ describe('MemoryOrderedTable', () => {
     );
   });
 
+  it('agrees with the model used as a time-ordered queue: appends near the end, the oldest dropped first (the fast paths at both ends of the runs)', () => {
+    const step = fc.record({ ahead: fc.integer({ min: -2, max: 5 }), drop: fc.constantFrom(0, 0, 0, 0, 0, 1, 2) }); // the queue grows past a run (256)
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1_000, maxLength: 2_000 }), fc.array(fc.integer({ min: -10, max: 3_000 }), { maxLength: 20 }), (steps, probes) => {
+        const t = new MemoryOrderedTable<string, number>();
+        const model = new Map<number, number>();
+        let now = 0;
+        steps.forEach(({ ahead, drop }, i) => {
+          now = Math.max(0, now + ahead);
+          t.set('q', now, i);
+          model.set(now, i);
+          for (let d = 0; d < drop && model.size > 0; d++) {
+            const oldest = Math.min(...model.keys());
+            t.delete('q', oldest);
+            model.delete(oldest);
+          }
+          if (i % 97 === 0) expect(t.positions('q', -Infinity, Infinity)).toEqual([...model.keys()].sort((x, y) => x - y));
+        });
+        const sorted = [...model.keys()].sort((x, y) => x - y);
+        expect(t.positions('q', -Infinity, Infinity)).toEqual(sorted);
+        expect(t.size).toBe(sorted.length);
+        for (const p of [...probes, ...sorted.slice(0, 3), ...sorted.slice(-3)]) {
+          expect(t.floor('q', p)).toBe(sorted.filter((x) => x <= p).at(-1));
+          expect(t.lower('q', p)).toBe(sorted.filter((x) => x < p).at(-1));
+          expect(t.get('q', p)).toBe(model.get(p));
+        }
+      }),
+      { seed: DEFAULT_SEED, numRuns: DEFAULT_NUM_RUNS },
+    );
+  });
+
   it('dump and load round-trip, ascending per key', () => {
     const t = new MemoryOrderedTable<string, string>();
     for (let i = 600; i > 0; i--) t.set('k', i, `v${i}`);

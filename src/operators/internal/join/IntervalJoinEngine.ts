@@ -1,4 +1,4 @@
-import type { OrderedTable, StateBackend, TimerQueue } from '../../../state/StateBackend.js';
+import type { OrderedTable, StateBackend } from '../../../state/StateBackend.js';
 import type { Timestamped } from '../../../time/elements.js';
 import type { LateRows, OuterJoin } from './joinOptions.js';
 import { TwoInputCore } from './TwoInputCore.js';
@@ -23,6 +23,17 @@ interface Row<V> {
   matched: boolean;
 }
 
+/**
+ * @internal What is cleaned up at one time: the (key, timestamp) of each buffered group due then,
+ * flat (`[key, t, key, t, …]`), in the order the groups were first seen.
+ */
+type Due<K> = (K | number)[];
+
+/** The one key of a side's cleanup index (an ordered table by cleanup time). */
+const ALL = 0;
+
+const NONE: readonly number[] = [];
+
 const NAME = 'intervalJoin';
 
 /**
@@ -35,15 +46,21 @@ const NAME = 'intervalJoin';
  * that never matched at that moment, with the cleanup time as its timestamp, before the
  * watermark is forwarded: cleanups a watermark reaches go in order of cleanup time, left rows
  * before right rows at the same time, then in the order their key and timestamp were first seen.
+ *
+ * Cleanup times are kept per side in an ordered table by time (one entry per cleanup time,
+ * listing the groups due then) rather than in a timer queue: rows come nearly in time order, so
+ * an entry is mostly appended at the end and a watermark drops the due prefix, where a heap
+ * would pay O(log n) comparisons per row to register and again to fire.
  */
 export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   readonly name = NAME;
-  protected readonly format = 'tidemark-interval-join/1';
+  protected readonly format = 'tidemark-interval-join/2';
   protected readonly sameConfig = 'restore into an intervalJoin with the same bounds, bound exclusivity and outer';
   private readonly left: OrderedTable<K, Row<L>[]>;
   private readonly right: OrderedTable<K, Row<R>[]>;
-  private readonly leftCleanup: TimerQueue<K, number>;
-  private readonly rightCleanup: TimerQueue<K, number>;
+  /** Each side's cleanup index: by cleanup time, the groups due then. */
+  private readonly leftDue: OrderedTable<typeof ALL, Due<K>>;
+  private readonly rightDue: OrderedTable<typeof ALL, Due<K>>;
   /** Whether unmatched left (right) rows are emitted, and so whether their match is tracked. */
   private readonly keepLeft: boolean;
   private readonly keepRight: boolean;
@@ -53,8 +70,8 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     const b = this.backend;
     this.left = b.ordered('left');
     this.right = b.ordered('right');
-    this.leftCleanup = b.timers('left-cleanup');
-    this.rightCleanup = b.timers('right-cleanup');
+    this.leftDue = b.ordered('left-due');
+    this.rightDue = b.ordered('right-due');
     this.keepLeft = spec.outer === 'left' || spec.outer === 'full';
     this.keepRight = spec.outer === 'right' || spec.outer === 'full';
   }
@@ -84,7 +101,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       }
       if (changed) this.right.set(key, p, rows);
     }
-    this.buffer(this.left, this.leftCleanup, key, t, { value, matched }, t + Math.max(spec.upperBound, 0));
+    this.buffer(this.left, this.leftDue, key, t, { value, matched }, t + Math.max(spec.upperBound, 0));
   }
 
   protected event2(value: R, t: number, element: Timestamped<R> | undefined): void {
@@ -104,7 +121,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       if (before === undefined || before < from) matched = this.meetLeft(key, last, value, t);
       else for (const p of this.left.positions(key, from, to)) if (this.meetLeft(key, p, value, t)) matched = true;
     }
-    this.buffer(this.right, this.rightCleanup, key, t, { value, matched }, t + Math.max(-spec.lowerBound, 0));
+    this.buffer(this.right, this.rightDue, key, t, { value, matched }, t + Math.max(-spec.lowerBound, 0));
   }
 
   /** A right row at `t` meets the left rows at `p` if they pair; whether it met any. */
@@ -120,13 +137,17 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     return rows.length > 0;
   }
 
-  private buffer<V>(table: OrderedTable<K, Row<V>[]>, cleanup: TimerQueue<K, number>, key: K, t: number, row: Row<V>, at: number): void {
+  private buffer<V>(table: OrderedTable<K, Row<V>[]>, due: OrderedTable<typeof ALL, Due<K>>, key: K, t: number, row: Row<V>, at: number): void {
     const rows = table.get(key, t);
     if (rows === undefined) {
       table.set(key, t, [row]);
-      // One cleanup per (key, time), registered with its first row: a second registration of
-      // the same timer would only be a duplicate record for the queue to skip.
-      cleanup.register(at, key, t);
+      // One cleanup per (key, time), listed with its first row.
+      const list = due.get(ALL, at);
+      if (list === undefined) due.set(ALL, at, [key, t]);
+      else {
+        list.push(key, t);
+        due.set(ALL, at, list);
+      }
     } else {
       rows.push(row);
       table.set(key, t, rows);
@@ -135,12 +156,23 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   protected onTime(): void {
     const wm = this.wm;
-    for (;;) {
-      const next = Math.min(this.leftCleanup.peek(), this.rightCleanup.peek());
-      if (!(next <= wm) || next === Infinity) return;
-      this.leftCleanup.advanceTo(next, this.cleanLeft);
-      this.rightCleanup.advanceTo(next, this.cleanRight);
+    // Most watermarks reach no cleanup: found by floor, without allocating the lists.
+    const left = this.leftDue.floor(ALL, wm) === undefined ? NONE : this.leftDue.positions(ALL, -Infinity, wm);
+    const right = this.rightDue.floor(ALL, wm) === undefined ? NONE : this.rightDue.positions(ALL, -Infinity, wm);
+    // Cleanup times are final here (cleaning buffers nothing), so the two lists merge: by time, left first.
+    let i = 0;
+    let j = 0;
+    while (i < left.length || j < right.length) {
+      if (j === right.length || (i < left.length && left[i]! <= right[j]!)) this.clean(this.leftDue, left[i++]!, this.cleanLeft);
+      else this.clean(this.rightDue, right[j++]!, this.cleanRight);
     }
+  }
+
+  /** Cleans the groups due at `time`, in the order they were listed, and drops their entry. */
+  private clean(due: OrderedTable<typeof ALL, Due<K>>, time: number, f: (time: number, key: K, t: number) => void): void {
+    const list = due.get(ALL, time)!;
+    due.delete(ALL, time);
+    for (let k = 0; k < list.length; k += 2) f(time, list[k] as K, list[k + 1] as number);
   }
 
   private readonly cleanLeft = (time: number, key: K, t: number): void => {
