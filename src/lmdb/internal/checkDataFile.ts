@@ -25,8 +25,9 @@ interface Meta {
 /**
  * @internal Checks `data.mdb` against LMDB's own meta pages before lmdb-js maps it, because
  * lmdb-js dies with SIGBUS or SIGSEGV (not an error) on a truncated or overwritten file: both
- * meta pages must carry LMDB's magic and version, a sane page size, and the newer one's last
- * page and tree roots must lie inside the file, each root page saying it is that page. Throws a
+ * meta pages must carry LMDB's magic and version and a sane page size, and the newer one's tree
+ * roots must lie inside the file, each root page saying it is that page. (A truncation that
+ * spares the roots is found by the probe: reading the pages past the end kills the child.) Throws a
  * StateError that names the file and what is wrong. It cannot see every damaged page: the
  * store also checks every record it reads against its checksum.
  */
@@ -51,12 +52,14 @@ export function checkDataFile(api: string, file: string): void {
     if (size < 2 * m0.pageSize) fail(`it is ${size} bytes long, shorter than two ${m0.pageSize}-byte meta pages`);
     const m1 = meta(read(m0.pageSize, 512), 1, fail);
     const m = m1.txnId > m0.txnId ? m1 : m0;
+    // The file may legitimately end before the meta page's last page (pages allocated and freed
+    // in one transaction are never written), but every page a tree reaches was written.
     const pages = BigInt(size) / BigInt(m0.pageSize);
-    if (m.lastPage + 1n > pages) fail(`truncated: its meta page says it has ${m.lastPage + 1n} pages, the file holds ${pages}`);
     if (m.mapSize !== 0n && m.mapSize < (m.lastPage + 1n) * BigInt(m0.pageSize)) fail(`its map size ${m.mapSize} is smaller than its ${m.lastPage + 1n} pages`);
     for (const [name, root] of [['free-page', m.freeRoot], ['main', m.mainRoot]] as const) {
       if (root === P_INVALID) continue;
       if (root < 2n || root > m.lastPage) fail(`the ${name} tree's root page ${root} is outside its ${m.lastPage + 1n} pages`);
+      if (root >= pages) fail(`truncated: the ${name} tree's root page ${root} lies beyond the file's end (${pages} pages)`);
       const page = read(Number(root) * m0.pageSize, 0x14);
       const flags = page.readUInt16LE(PAGE_FLAGS);
       if (page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) fail(`the ${name} tree's root page ${root} has been overwritten`);
