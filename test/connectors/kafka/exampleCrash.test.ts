@@ -3,16 +3,18 @@
  * kafkaTransactions, state cached in a tidemark/lmdb DIR) against the in-process test broker,
  * really SIGKILLed at seeded random moments (some while a checkpoint's transaction commits) and
  * restarted until it exits on idleness; the output topic read with read_committed (kafkajs, and
- * kcat where installed) must then hold the batch answer, each window exactly once.
+ * kcat where installed) must then hold the batch answer, each window exactly once. And two
+ * members with their own DIRs in one group, joined before the input arrives, split the
+ * partitions and together write every closed window once.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from '../../../src/connectors/kafka/testing/index.js';
-import { crashLoop, seeded } from '../../support/crashLoop.js';
+import { crashLoop, runChild, seeded } from '../../support/crashLoop.js';
 import { kcat, run } from './testing/support/externalTools.js';
-import { consume, kafkaFor, producerOf } from './testing/support/kafkajsClients.js';
+import { consume, eventually, kafkaFor, producerOf } from './testing/support/kafkajsClients.js';
 
 const SCRIPT = 'examples/kafka.ts';
 
@@ -41,10 +43,10 @@ function clicks(n: number, seed: number): Click[] {
 }
 
 /** The batch answer: every (key, window) whose end − 1 the final watermark reached. */
-function batch(rows: readonly Click[], partitionOf: Map<Click, number>): string[] {
+function batch(rows: readonly Click[], partitionOf: Map<Click, number>, closedOnly = true): string[] {
   const maxOf = new Map<number, number>();
   for (const r of rows) maxOf.set(partitionOf.get(r)!, Math.max(maxOf.get(partitionOf.get(r)!) ?? -Infinity, r.ts));
-  const watermark = Math.min(...maxOf.values()) - 1001;
+  const watermark = closedOnly ? Math.min(...maxOf.values()) - 1001 : Infinity;
   const windows = new Map<string, { key: string; start: number; end: number; sum: number; count: number }>();
   for (const r of rows) {
     const start = r.ts - (((r.ts % 10_000) + 10_000) % 10_000);
@@ -58,7 +60,7 @@ function batch(rows: readonly Click[], partitionOf: Map<Click, number>): string[
 }
 
 describe('examples/kafka.ts', () => {
-  it('SIGKILLed at 8 seeded moments (some during a transaction commit), restarted until idle: read_committed output is the batch answer, each window once', { timeout: 240_000 }, async () => {
+  it('SIGKILLed at up to 8 seeded moments (at least 6; some during a transaction commit) while input arrives, restarted until idle: read_committed output is the batch answer, each window once', { timeout: 240_000 }, async () => {
     const rows = clicks(40_000, 11);
     const kafka = kafkaFor(broker.brokers);
     const producer = producerOf(kafka);
@@ -88,5 +90,38 @@ describe('examples/kafka.ts', () => {
     }
     console.log(`kafka example: ${result.kills} kills (${result.killsDuringCommit} during a commit), ${result.runs} runs, ${out.length} window results`);
     expect(result.kills).toBeGreaterThanOrEqual(6);
+  });
+
+  it('scales out: two members with their own DIRs split the partitions, and together give the batch answer once', { timeout: 120_000 }, async () => {
+    broker.createTopic('wide', 4);
+    broker.createTopic('wide-counts', 1);
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-kafka-scale-'));
+    const member = (name: string) =>
+      runChild(SCRIPT, ['--brokers', broker.brokers[0]!, '--input', 'wide', '--output', 'wide-counts', '--group', 'W', '--state', join(dir, name), '--exit-when-idle', '2000', '--session-timeout', '1000']);
+    const a = member('a');
+    const b = member('b');
+    // Both have joined and split the four partitions before any input: no partition moves with state.
+    await eventually('two members holding two partitions each', () => {
+      const group = broker.describeGroup('W');
+      return group?.state === 'Stable' && group.members.length === 2;
+    }, 30_000);
+    const rows = clicks(8_000, 23);
+    const partitionOf = new Map<Click, number>(rows.map((r) => [r, Number(r.key.slice(1)) % 4]));
+    const producer = producerOf(kafkaFor(broker.brokers));
+    await producer.connect();
+    for (let i = 0; i < rows.length; i += 1000) {
+      await producer.send({ topic: 'wide', messages: rows.slice(i, i + 1000).map((r) => ({ partition: partitionOf.get(r)!, key: r.key, value: JSON.stringify(r) })) });
+    }
+    await producer.disconnect();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect([ra.code, rb.code], ra.stderr + rb.stderr).toEqual([0, 0]);
+    const out = (await consume(kafkaFor(broker.brokers), { topic: 'wide-counts', count: 1, quietMs: 500 })).map((m) => m.value!).sort();
+    expect(new Set(out).size).toBe(out.length);
+    // Each member's watermark is the minimum over its own partitions, at least the minimum over all
+    // four: every window that closed is there, and whatever else is there is a whole window.
+    expect(broker.describeGroup('W')?.members ?? []).toEqual([]); // both left
+    const all = new Set(batch(rows, partitionOf, false));
+    for (const line of batch(rows, partitionOf)) expect(out).toContain(line);
+    for (const line of out) expect(all.has(line), line).toBe(true);
   });
 });
