@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateError } from 'tidemark';
 import { openLmdbStore } from 'tidemark/lmdb';
@@ -74,6 +75,28 @@ describe('a second process', () => {
     const after = await openLmdbStore({ path: dir });
     expect(await after.retained()).toEqual([]);
     await after.close();
+  });
+});
+
+describe('a holder killed a moment ago', () => {
+  it('is not waited for while it lingers as a zombie (its parent has not reaped it yet)', async () => {
+    const dir = tmpDir();
+    const fixture = fileURLToPath(new URL('./fixtures/openStore.ts', import.meta.url));
+    // The shell starts the holder in the background and becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', `"${process.execPath}" --import tsx "${fixture}" "${dir}" '{}' hold & exec sleep 60`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => parent.stdout.on('data', (d: Buffer) => d.toString().includes('open') && resolve()));
+      const holder = (JSON.parse(fs.readFileSync(path.join(dir, 'tidemark.lock'), 'utf8')) as { pid: number }).pid;
+      process.kill(holder, 'SIGKILL');
+      for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${holder}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(fs.readFileSync(`/proc/${holder}/stat`, 'utf8')).toContain(') Z');
+      const started = Date.now();
+      const store = await openLmdbStore({ path: dir });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await store.close();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 

@@ -108,8 +108,20 @@ function alive(h: Holder): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A holder killed a moment ago may linger as a zombie until its parent reaps it: it holds nothing.
+  if (processState(h.pid) === 'Z' || processState(h.pid) === 'X') return false;
   const start = startTime(h.pid);
   return h.start === null || start === null || start === h.start;
+}
+
+/** The state letter of /proc/PID/stat (R, S, D, Z …), where the OS has it. */
+function processState(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) || null;
+  } catch {
+    return null;
+  }
 }
 
 function startTime(pid: number): string | null {
