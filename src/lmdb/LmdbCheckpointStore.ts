@@ -81,20 +81,26 @@ export class LmdbCheckpointStore implements CheckpointStore {
     };
   }
 
+  /** The latest committed checkpoint, after the commits already asked for have settled. */
   async latest(): Promise<Checkpoint | undefined> {
     this.open('latest');
+    await this.queue;
     const last = this.records.at(-1);
     return last === undefined ? undefined : this.rebuild(last);
   }
 
+  /** A retained checkpoint by id, after the commits already asked for have settled. */
   async load(id: number): Promise<Checkpoint | undefined> {
     this.open('load');
+    await this.queue;
     const r = this.records.find((c) => c.id === id);
     return r === undefined ? undefined : this.rebuild(r);
   }
 
+  /** The retained checkpoints' ids, oldest first, after the commits already asked for have settled. */
   async retained(): Promise<readonly number[]> {
     this.open('retained');
+    await this.queue;
     return this.records.map((r) => r.id);
   }
 
