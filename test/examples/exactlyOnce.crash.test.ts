@@ -59,7 +59,7 @@ describe('examples/exactly-once.ts', () => {
     const input = join(dir, 'in.jsonl');
     const output = join(dir, 'out.jsonl');
     const rows = makeInput(input, 500_000, 42);
-    const result = await crashLoop(SCRIPT, ['--input', input, '--output', output, '--state', join(dir, 'state')], { seed: 7, kills: 14, minMs: 600, maxMs: 2000 });
+    const result = await crashLoop(SCRIPT, ['--input', input, '--output', output, '--state', join(dir, 'state')], { seed: 7, kills: 14, minMs: 20, maxMs: 180, by: 'commits' });
     expect(result.last.signal).toBeNull();
     expect(result.last.code, result.last.stderr).toBe(0);
     const out = outputLines(output);

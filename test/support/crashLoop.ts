@@ -14,10 +14,15 @@ export interface RunResult {
 }
 
 /**
- * Runs `node --import tsx <script> <args>`; kills it with SIGKILL after `killAfter` ms, or when
- * it prints `killOn` (then after `killOnDelay` ms, 0 = at once), whichever comes first.
+ * Runs `node --import tsx <script> <args>`; kills it with SIGKILL after `killAfter` ms, or once
+ * it has printed `killOn` `killOnCount` times (default 1; then after `killOnDelay` ms, 0 = at
+ * once), whichever comes first.
  */
-export function runChild(script: string, args: readonly string[], opts: { killAfter?: number; killOn?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function runChild(
+  script: string,
+  args: readonly string[],
+  opts: { killAfter?: number; killOn?: string; killOnCount?: number; killOnDelay?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -30,14 +35,19 @@ export function runChild(script: string, args: readonly string[], opts: { killAf
       }
     };
     const timer = opts.killAfter === undefined ? undefined : setTimeout(kill, opts.killAfter);
+    let delayed: NodeJS.Timeout | undefined;
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (opts.killOn !== undefined && stdout.includes(opts.killOn)) kill();
+      if (opts.killOn === undefined || delayed !== undefined || killed) return;
+      if (stdout.split(opts.killOn).length - 1 < (opts.killOnCount ?? 1)) return;
+      if ((opts.killOnDelay ?? 0) === 0) kill();
+      else delayed = setTimeout(kill, opts.killOnDelay);
     });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer !== undefined) clearTimeout(timer);
+      if (delayed !== undefined) clearTimeout(delayed);
       resolve({ code, signal, stdout, stderr, killed });
     });
   });
@@ -52,17 +62,38 @@ export interface CrashLoopResult {
 
 /**
  * Runs the script again and again, killing it with SIGKILL at seeded random moments (`kills`
- * times, every third one while a checkpoint commits), then lets it run to the end.
+ * times), then lets it run to the end. Every third kill comes right as a checkpoint commit
+ * starts: the script prints `COMMITTING` then (TIDEMARK_EXAMPLE_MARK_COMMITS /
+ * TIDEMARK_TEST_COMMIT_MARK). The other moments are
+ *
+ * - `by: 'time'` (default): `minMs … maxMs` after the start — for a script that waits for its
+ *   input, so that time is what moves it on;
+ * - `by: 'commits'`: `minMs … maxMs` after the run's first or second commit starts — measured in
+ *   the run's own progress, so that a fast or a loaded machine gets the same number of kills
+ *   from a script that reads its whole input as fast as it can.
+ *
+ * A run that finishes before its kill ends the loop (nothing is left to crash).
  */
-export async function crashLoop(script: string, args: readonly string[], options: { seed: number; kills: number; minMs: number; maxMs: number }): Promise<CrashLoopResult> {
+export async function crashLoop(
+  script: string,
+  args: readonly string[],
+  options: { seed: number; kills: number; minMs: number; maxMs: number; by?: 'time' | 'commits' },
+): Promise<CrashLoopResult> {
   const random = seeded(options.seed);
+  const env = { TIDEMARK_TEST_COMMIT_MARK: '1', TIDEMARK_EXAMPLE_MARK_COMMITS: '1' };
   let kills = 0;
   let killsDuringCommit = 0;
   let runs = 0;
   for (let i = 0; i < options.kills; i++) {
     const duringCommit = i % 3 === 2;
-    const killAfter = options.minMs + Math.floor(random() * (options.maxMs - options.minMs));
-    const r = await runChild(script, args, duringCommit ? { killAfter: options.maxMs * 2, killOn: 'COMMITTING', env: { TIDEMARK_TEST_COMMIT_MARK: '1', TIDEMARK_EXAMPLE_MARK_COMMITS: '1' } } : { killAfter });
+    const killOnCount = options.by === 'commits' ? 1 + Math.floor(random() * 2) : 1;
+    const delay = options.minMs + Math.floor(random() * (options.maxMs - options.minMs));
+    const plan = duringCommit
+      ? { killAfter: options.by === 'commits' ? 30_000 : options.maxMs * 2, killOn: 'COMMITTING', killOnCount, env }
+      : options.by === 'commits'
+        ? { killAfter: 30_000, killOn: 'COMMITTING', killOnCount, killOnDelay: delay, env }
+        : { killAfter: delay };
+    const r = await runChild(script, args, plan);
     runs++;
     if (r.killed) {
       kills++;

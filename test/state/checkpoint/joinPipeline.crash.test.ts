@@ -43,7 +43,7 @@ describe('a checkpointed intervalJoin pipeline under SIGKILL', () => {
     writeFileSync(files.left, left.map((r) => JSON.stringify(r)).join('\n') + '\n');
     writeFileSync(files.right, right.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const args = ['--left', files.left, '--right', files.right, '--output', files.output, '--state', join(dir, 'state')];
-    const result = await crashLoop('test/state/checkpoint/fixtures/joinPipeline.ts', args, { seed: 99, kills: 10, minMs: 500, maxMs: 1800 });
+    const result = await crashLoop('test/state/checkpoint/fixtures/joinPipeline.ts', args, { seed: 99, kills: 10, minMs: 10, maxMs: 90, by: 'commits' });
     expect(result.last.signal).toBeNull();
     expect(result.last.code, result.last.stderr).toBe(0);
     const out = readFileSync(files.output, 'utf8').split('\n').filter((l) => l !== '').sort();
