@@ -97,7 +97,7 @@ export function makeSink<O>(query: StreamQuery<unknown, O>): Sink<O> {
         sum += digest(o);
         last = o;
       },
-      count: () => (last === undefined ? 0 : n),
+      count: () => n,
       digest: () => sum,
       items,
     };

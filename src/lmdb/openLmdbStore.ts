@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StateError } from 'tidemark';
@@ -113,7 +114,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<LmdbChec
       noSync: false,
     });
     const records = readStore(db, dir, hasData);
-    const uid = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const uid = randomUUID();
     const store = new LmdbCheckpointStore(dir, db, lock, retain, pipeline, records, uid);
     const last = records.at(-1);
     if (pipeline !== undefined && last !== undefined && last.pipeline !== pipeline) {

@@ -1,5 +1,6 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { runReference } from './runReference.js';
 import { makeSink, measureQuery, verifySame } from '../../bench/measure.js';
 import { generateMicroEvents, DEFAULT_MICRO_CONFIG, tumblingCount } from '../../bench/micro/tumblingCount.js';
 import { kindOf, lastBase0AuctionId, NexmarkGenerator } from '../../bench/nexmark/generator.js';
@@ -10,13 +11,7 @@ import type { QueryOptions, StreamQuery } from '../../bench/query.js';
 /** Runs tidemark and both references; checks that the references drop the same number of late events. */
 async function runAll<E, O>(query: StreamQuery<E, O>, events: readonly E[], options: QueryOptions) {
   const viaTidemark = await lastValueFrom(query.tidemark(from(events), options).pipe(toArray()));
-  const run = (make: typeof query.best) => {
-    const outputs: O[] = [];
-    const reference = make(options, (o) => outputs.push(o));
-    for (const e of events) reference.push(e);
-    reference.end();
-    return { outputs, lateEvents: reference.lateEvents };
-  };
+  const run = (make: typeof query.best) => runReference(make, events, options);
   const best = run(query.best);
   const straightforward = run(query.straightforward);
   expect(best.lateEvents).toBe(straightforward.lateEvents);

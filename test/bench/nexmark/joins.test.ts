@@ -1,5 +1,6 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { runReference } from '../runReference.js';
 import { AUCTION_BIDS_UPPER, auctionBids, type AuctionBid } from '../../../bench/nexmark/auctionBids.js';
 import { NexmarkGenerator, type NexmarkConfig } from '../../../bench/nexmark/generator.js';
 import type { Auction, Bid, NexmarkEvent, Person } from '../../../bench/nexmark/model.js';
@@ -17,13 +18,7 @@ import { floorTo } from '../../../bench/referenceWindows.js';
 
 async function outputsOf<O>(query: StreamQuery<NexmarkEvent, O>, events: readonly NexmarkEvent[], options: QueryOptions) {
   const tidemark = await lastValueFrom(query.tidemark(from(events), options).pipe(toArray()));
-  const run = (make: typeof query.best) => {
-    const outputs: O[] = [];
-    const reference = make(options, (o) => outputs.push(o));
-    for (const e of events) reference.push(e);
-    reference.end();
-    return { outputs, lateEvents: reference.lateEvents };
-  };
+  const run = (make: typeof query.best) => runReference(make, events, options);
   return { tidemark, best: run(query.best), straightforward: run(query.straightforward) };
 }
 
