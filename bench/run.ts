@@ -12,7 +12,9 @@
  * agree with the full run's (see docs/performance.md).
  *
  * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side),
- * `--rewarm RUNS,EVENTS` (the re-warm before each sample). `--scale` runs the scale
+ * `--rewarm RUNS,EVENTS` (the re-warm before each sample); the environment variable
+ * `TIDEMARK_BENCH_V8` adds V8 flags to the workers (e.g. `TIDEMARK_BENCH_V8=--single-threaded`:
+ * synchronous compilation and GC, see docs/performance.md). `--scale` runs the scale
  * measurements instead (bench/scale.ts), `--lmdb` tidemark/lmdb's (bench/lmdb.ts).
  */
 import { writeFileSync } from 'node:fs';

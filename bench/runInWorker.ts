@@ -4,11 +4,11 @@ import type { Job, JobResult } from './worker.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-/** Runs a job in a forked worker (bench/worker.ts) with `--expose-gc` and a large heap. */
+/** Runs a job in a forked worker (bench/worker.ts) with `--expose-gc`, a large heap and the V8 flags of `TIDEMARK_BENCH_V8`, if set. */
 export function runInWorker(job: Job): Promise<JobResult> {
   return new Promise((resolve, reject) => {
     const child = fork(WORKER, [JSON.stringify(job)], {
-      execArgv: [...process.execArgv, '--expose-gc', '--max-old-space-size=8192'],
+      execArgv: [...process.execArgv, '--expose-gc', '--max-old-space-size=8192', ...(process.env['TIDEMARK_BENCH_V8'] ?? '').split(' ').filter((f) => f !== '')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let settled = false;
