@@ -93,6 +93,7 @@ export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
 export { InvalidTimestampError } from './errors/InvalidTimestampError.js';
 export { InvalidWatermarkError } from './errors/InvalidWatermarkError.js';
 export { StateError } from './errors/StateError.js';
+export { MissingPeerDependencyError } from './errors/MissingPeerDependencyError.js';
 export type { CheckpointProblem } from './errors/CheckpointError.js';
 export { CheckpointError } from './errors/CheckpointError.js';
 export type { StreamContractViolation } from './errors/StreamContractError.js';

@@ -44,7 +44,7 @@ export { boundedWatermarks } from './boundedWatermarks.js';
 export type { PropertyOptions } from './PropertyOptions.js';
 export { DEFAULT_NUM_RUNS, DEFAULT_SEED } from './PropertyOptions.js';
 export { PropertyFailedError } from './PropertyFailedError.js';
-export { MissingPeerDependencyError } from './MissingPeerDependencyError.js';
+export { MissingPeerDependencyError } from 'tidemark';
 export type { OrderInsensitiveConfig } from './assertOrderInsensitive.js';
 export { assertOrderInsensitive } from './assertOrderInsensitive.js';
 export type { MatchesOracleConfig } from './assertMatchesOracle.js';

@@ -181,16 +181,17 @@ describe('tidemark/lmdb from the tarball', () => {
     const check = (imports: string) => `${imports}
 openLmdbStore({ path: 'state' }).then(
   () => console.log('opened'),
-  (e) => console.log(JSON.stringify({ name: e.name, message: e.message, is: MissingPeerDependencyError.isMissingPeerDependencyError(e) })),
+  (e) => console.log(JSON.stringify({ name: e.name, message: e.message, is: MissingPeerDependencyError.isMissingPeerDependencyError(e), core: e instanceof core.MissingPeerDependencyError })),
 );
 `;
-    await writeFile(join(bare, 'lmdb.mjs'), check("import { openLmdbStore, MissingPeerDependencyError } from 'tidemark/lmdb';"));
-    await writeFile(join(bare, 'lmdb.cjs'), check("const { openLmdbStore, MissingPeerDependencyError } = require('tidemark/lmdb');"));
+    await writeFile(join(bare, 'lmdb.mjs'), check("import { openLmdbStore, MissingPeerDependencyError } from 'tidemark/lmdb';\nimport * as core from 'tidemark';"));
+    await writeFile(join(bare, 'lmdb.cjs'), check("const { openLmdbStore, MissingPeerDependencyError } = require('tidemark/lmdb');\nconst core = require('tidemark');"));
     for (const file of ['lmdb.mjs', 'lmdb.cjs']) {
       expect(JSON.parse(await run(process.execPath, [file], bare)), file).toEqual({
         name: 'MissingPeerDependencyError',
         message: 'openLmdbStore needs the peer dependency lmdb ^3: npm install lmdb',
         is: true,
+        core: true,
       });
     }
   });

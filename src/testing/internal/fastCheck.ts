@@ -1,5 +1,5 @@
 import type * as FastCheck from 'fast-check';
-import { MissingPeerDependencyError } from '../MissingPeerDependencyError.js';
+import { MissingPeerDependencyError } from 'tidemark';
 import { fastCheckModule } from './fastCheckModule.js';
 
 /**

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, TidemarkError } from 'tidemark';
-import { MarbleSyntaxError, MissingPeerDependencyError } from 'tidemark/testing';
+import { InvalidArgumentError, MissingPeerDependencyError, TidemarkError } from 'tidemark';
+import * as kafka from 'tidemark/kafka';
+import * as lmdb from 'tidemark/lmdb';
+import * as testing from 'tidemark/testing';
+
+const { MarbleSyntaxError } = testing;
 
 describe('MissingPeerDependencyError', () => {
   it('names the API, the dependency and the fix; keeps the load error as cause', () => {
@@ -26,5 +30,11 @@ describe('MissingPeerDependencyError', () => {
     expect(MissingPeerDependencyError.isMissingPeerDependencyError(new MarbleSyntaxError('a@', 2, 'x'))).toBe(false);
     expect(MissingPeerDependencyError.isMissingPeerDependencyError(new Error('x'))).toBe(false);
     expect(MissingPeerDependencyError.isMissingPeerDependencyError(null)).toBe(false);
+  });
+
+  it('is one class, exported from tidemark and re-exported by tidemark/testing, tidemark/lmdb and tidemark/kafka', () => {
+    expect(testing.MissingPeerDependencyError).toBe(MissingPeerDependencyError);
+    expect(lmdb.MissingPeerDependencyError).toBe(MissingPeerDependencyError);
+    expect(kafka.MissingPeerDependencyError).toBe(MissingPeerDependencyError);
   });
 });
