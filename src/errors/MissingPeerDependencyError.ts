@@ -1,14 +1,16 @@
-import { TidemarkError } from 'tidemark';
+import { TidemarkError } from './TidemarkError.js';
 
 const BRAND = Symbol.for('tidemark.MissingPeerDependencyError');
 
 /**
  * Thrown when an API needs an optional peer dependency that is not installed: the fast-check
  * arbitraries and property helpers of `tidemark/testing` need `fast-check` ^4, `tidemark/lmdb`
- * needs `lmdb` ^3. The rest of
- * `tidemark/testing` (the virtual clock, the harnesses, marbles) loads and runs without it, so
- * the error comes when such an API is called, not when the entry is imported. The message names
- * the API and the fix; the error met while loading the dependency is `cause`.
+ * needs `lmdb` ^3, `tidemark/kafka` needs `kafkajs` ^2.2. Each entry loads without its peer
+ * (the rest of `tidemark/testing` — the virtual clock, the harnesses, marbles — runs without
+ * fast-check), so the error comes when such an API is called, not when the entry is imported.
+ * One class for all entries: exported from `tidemark` and re-exported by the entries that
+ * throw it. The message names the API and the fix; the error met while loading the
+ * dependency is `cause`.
  *
  * @example
  * ```ts
