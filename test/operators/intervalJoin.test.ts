@@ -70,7 +70,10 @@ function flinkHarness(lower: number, lowerInclusive: boolean, upper: number, upp
       return builder;
     },
     /** The timestamps in the left (right) buffer. */
-    buffer: (side: 'left' | 'right') => [...backend.ordered<string, unknown>(side).positions('key', -Infinity, Infinity)],
+    buffer: (side: 'left' | 'right') => {
+      const slot = backend.table<string, number, { lt: number[]; lh: number; rt: number[]; rh: number }>('rows').get('key', 0);
+      return slot === undefined ? [] : [...new Set(side === 'left' ? slot.lt.slice(slot.lh) : slot.rt.slice(slot.rh))];
+    },
   };
   return builder;
 }

@@ -1,4 +1,4 @@
-import type { OrderedTable, StateBackend } from '../../../state/StateBackend.js';
+import type { NamespaceTable, OrderedTable, StateBackend } from '../../../state/StateBackend.js';
 import type { Timestamped } from '../../../time/elements.js';
 import type { LateRows, OuterJoin } from './joinOptions.js';
 import { TwoInputCore } from './TwoInputCore.js';
@@ -17,63 +17,83 @@ export interface IntervalJoinSpec<L, R, K, O> {
   readonly state: StateBackend | undefined;
 }
 
-/** @internal A buffered row: its value, and whether it found a partner (outer joins). Rows of one key and time are an array, written back on change. */
-interface Row<V> {
-  readonly value: V;
-  matched: boolean;
+/**
+ * @internal One key's buffered rows, both inputs in one record (one look-up per row): each
+ * side's timestamps and values in parallel arrays ascending by time (ties in arrival order),
+ * live from its head (`lh`, `rh`: the rows before it are cleaned up), and whether each row
+ * found a partner (`lm`, `rm`: kept only for the sides an outer join emits). Written back on
+ * change unless the backend shares values.
+ */
+interface Slot<L, R> {
+  lt: number[];
+  lv: L[];
+  lm: boolean[];
+  lh: number;
+  rt: number[];
+  rv: R[];
+  rm: boolean[];
+  rh: number;
 }
 
-/**
- * @internal What is cleaned up at one time: the (key, timestamp) of each buffered group due then,
- * flat (`[key, t, key, t, …]`), in the order the groups were first seen.
- */
-type Due<K> = (K | number)[];
-
-/** The one key of a side's cleanup index (an ordered table by cleanup time). */
+/** The one namespace of the slots table, and the one key of a side's cleanup index (an ordered table by cleanup time). */
 const ALL = 0;
 
-const NONE: readonly number[] = [];
+/** A side's cleaned head is cut off once it is this long and more than half of its arrays. */
+const COMPACT = 32;
 
 const NAME = 'intervalJoin';
 
 /**
  * @internal The RxJS-free state machine of `intervalJoin`: Flink's `IntervalJoinOperator`.
- * Each input's rows are buffered per key by timestamp (an ordered table; the rows of one key and
- * timestamp in arrival order). A row that is not late joins the other input's buffered rows in
- * its interval — partners in ascending time, ties in arrival order — and is buffered until its
- * cleanup time (Flink's: a left row at `l.ts + max(upperBound, 0)`, a right row at
- * `r.ts + max(−lowerBound, 0)`), when the combined watermark reaches it. Outer joins emit a row
- * that never matched at that moment, with the cleanup time as its timestamp, before the
- * watermark is forwarded: cleanups a watermark reaches go in order of cleanup time, left rows
- * before right rows at the same time, then in the order their key and timestamp were first seen.
+ * Each input's rows are buffered per key, ordered by timestamp (ties in arrival order). A row
+ * that is not late joins the other input's buffered rows in its interval — partners in
+ * ascending time, ties in arrival order — and is buffered until its cleanup time (Flink's: a
+ * left row at `l.ts + max(upperBound, 0)`, a right row at `r.ts + max(−lowerBound, 0)`), when
+ * the combined watermark reaches it. Outer joins emit a row that never matched at that moment,
+ * with the cleanup time as its timestamp, before the watermark is forwarded: cleanups a
+ * watermark reaches go in order of cleanup time, left rows before right rows at the same time,
+ * then in the order their key was first listed at that time.
  *
- * Cleanup times are kept per side in an ordered table by time (one entry per cleanup time,
- * listing the groups due then) rather than in a timer queue: rows come nearly in time order, so
- * an entry is mostly appended at the end and a watermark drops the due prefix, where a heap
- * would pay O(log n) comparisons per row to register and again to fire.
+ * A side's cleanup time is its rows' time plus a constant, so a key's rows of one side are
+ * cleaned in the order they are held: cleanup moves the side's head. Cleanup times are kept per
+ * side in an ordered table by time (one entry per cleanup time, listing the keys due then)
+ * rather than in a timer queue: rows come nearly in time order, so an entry is mostly the one
+ * last written (held, with a backend that shares values, and appended to without a look-up) and
+ * a watermark drops the due prefix, where a heap would pay O(log n) comparisons per row.
+ * A backend that copies values copies a key's whole buffer on each of its rows.
  */
 export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   readonly name = NAME;
-  protected readonly format = 'tidemark-interval-join/2';
+  protected readonly format = 'tidemark-interval-join/3';
   protected readonly sameConfig = 'restore into an intervalJoin with the same bounds, bound exclusivity and outer';
-  private readonly left: OrderedTable<K, Row<L>[]>;
-  private readonly right: OrderedTable<K, Row<R>[]>;
-  /** Each side's cleanup index: by cleanup time, the groups due then. */
-  private readonly leftDue: OrderedTable<typeof ALL, Due<K>>;
-  private readonly rightDue: OrderedTable<typeof ALL, Due<K>>;
+  private readonly slots: NamespaceTable<K, Slot<L, R>>;
+  /** Each side's cleanup index: by cleanup time, the keys due then. */
+  private readonly leftDue: OrderedTable<typeof ALL, K[]>;
+  private readonly rightDue: OrderedTable<typeof ALL, K[]>;
   /** Whether unmatched left (right) rows are emitted, and so whether their match is tracked. */
   private readonly keepLeft: boolean;
   private readonly keepRight: boolean;
+  /** What a left (right) row's cleanup time adds to its time. */
+  private readonly leftLife: number;
+  private readonly rightLife: number;
+  private readonly shares: boolean;
+  /** The cleanup entry written last per side, with a backend that shares values (a cache of the index, not state). */
+  private leftAt = NaN;
+  private leftList: K[] | undefined = undefined;
+  private rightAt = NaN;
+  private rightList: K[] | undefined = undefined;
 
   constructor(private readonly spec: IntervalJoinSpec<L, R, K, O>) {
     super(spec.state);
     const b = this.backend;
-    this.left = b.ordered('left');
-    this.right = b.ordered('right');
+    this.slots = b.table<K, typeof ALL, Slot<L, R>>('rows').namespace(ALL);
     this.leftDue = b.ordered('left-due');
     this.rightDue = b.ordered('right-due');
     this.keepLeft = spec.outer === 'left' || spec.outer === 'full';
     this.keepRight = spec.outer === 'right' || spec.outer === 'full';
+    this.leftLife = Math.max(spec.upperBound, 0);
+    this.rightLife = Math.max(-spec.lowerBound, 0);
+    this.shares = b.sharesValues === true;
   }
 
   /** Whether a left row at `l` and a right row at `r` pair: `l + lowerBound <= r <= l + upperBound`, strict where exclusive. */
@@ -84,73 +104,84 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     return (lowerBoundExclusive ? low < r : low <= r) && (upperBoundExclusive ? r < high : r <= high);
   }
 
+  /** `key`'s slot, if it holds rows. */
+  private slotOf(key: K): Slot<L, R> | undefined {
+    return this.slots.get(key);
+  }
+
   protected event1(value: L, t: number, element: Timestamped<L> | undefined): void {
     const spec = this.spec;
     if (this.isLate(t)) return spec.late.left(value, t, element);
     const key = spec.leftKey(value);
+    const held = this.slotOf(key);
+    const slot = held ?? newSlot<L, R>();
     // Partners: right rows in [t + lowerBound, t + upperBound] (then the exact test).
+    const { rt, rv, rm } = slot;
+    const high = t + spec.upperBound;
     let matched = false;
-    for (const p of this.right.positions(key, t + spec.lowerBound, t + spec.upperBound)) {
+    for (let i = firstAtOrAbove(rt, slot.rh, t + spec.lowerBound); i < rt.length; i++) {
+      const p = rt[i]!;
+      if (p > high) break;
       if (!this.pairs(t, p)) continue;
-      const rows = this.right.get(key, p)!;
-      let changed = false;
-      for (const row of rows) {
-        matched = true;
-        this.out.event(spec.select(value, row.value), Math.max(t, p));
-        if (this.keepRight && !row.matched) changed = row.matched = true;
-      }
-      if (changed) this.right.set(key, p, rows);
+      matched = true;
+      this.out.event(spec.select(value, rv[i]!), Math.max(t, p));
+      if (this.keepRight) rm[i] = true;
     }
-    this.buffer(this.left, this.leftDue, key, t, { value, matched }, t + Math.max(spec.upperBound, 0));
+    insert(slot.lt, slot.lv, this.keepLeft ? slot.lm : undefined, slot.lh, t, value, matched);
+    if (held === undefined || !this.shares) this.slots.set(key, slot);
+    this.due(0, key, t + this.leftLife);
   }
 
   protected event2(value: R, t: number, element: Timestamped<R> | undefined): void {
     const spec = this.spec;
     if (this.isLate(t)) return spec.late.right(value, t, element);
     const key = spec.rightKey(value);
+    const held = this.slotOf(key);
+    const slot = held ?? newSlot<L, R>();
     // Partners: left rows in [t − upperBound, t − lowerBound], widened by rounding slack (then the exact test).
     const slack = (Math.abs(t) + Math.abs(spec.lowerBound) + Math.abs(spec.upperBound)) * Number.EPSILON * 4;
     const from = t - spec.upperBound - slack;
     const to = t - spec.lowerBound + slack;
+    const { lt, lv, lm } = slot;
     let matched = false;
-    // Most keys have at most one left row in the interval (one auction per bid): found with
-    // floor and lower, without the array of positions (the common case allocates nothing).
-    const last = this.left.floor(key, to);
-    if (last !== undefined && last >= from) {
-      const before = this.left.lower(key, last);
-      if (before === undefined || before < from) matched = this.meetLeft(key, last, value, t);
-      else for (const p of this.left.positions(key, from, to)) if (this.meetLeft(key, p, value, t)) matched = true;
+    // Most keys hold one left row (one auction per bid): a scan from the head, no search.
+    for (let i = lt.length - slot.lh > 8 ? firstAtOrAbove(lt, slot.lh, from) : slot.lh; i < lt.length; i++) {
+      const p = lt[i]!;
+      if (p > to) break;
+      if (p < from || !this.pairs(p, t)) continue;
+      matched = true;
+      this.out.event(spec.select(lv[i]!, value), Math.max(t, p));
+      if (this.keepLeft) lm[i] = true;
     }
-    this.buffer(this.right, this.rightDue, key, t, { value, matched }, t + Math.max(-spec.lowerBound, 0));
+    insert(slot.rt, slot.rv, this.keepRight ? slot.rm : undefined, slot.rh, t, value, matched);
+    if (held === undefined || !this.shares) this.slots.set(key, slot);
+    this.due(1, key, t + this.rightLife);
   }
 
-  /** A right row at `t` meets the left rows at `p` if they pair; whether it met any. */
-  private meetLeft(key: K, p: number, value: R, t: number): boolean {
-    if (!this.pairs(p, t)) return false;
-    const rows = this.left.get(key, p)!;
-    let changed = false;
-    for (const row of rows) {
-      this.out.event(this.spec.select(row.value, value), Math.max(t, p));
-      if (this.keepLeft && !row.matched) changed = row.matched = true;
+  /** Lists `key` in its side's cleanup index at `at` (once in a row: a key listed twice at one time is cleaned by its first listing). */
+  private due(side: 0 | 1, key: K, at: number): void {
+    const cached = side === 0 ? this.leftAt === at : this.rightAt === at;
+    if (cached) {
+      const list = (side === 0 ? this.leftList : this.rightList)!;
+      if (list[list.length - 1] !== key) list.push(key);
+      return;
     }
-    if (changed) this.left.set(key, p, rows);
-    return rows.length > 0;
+    const table = side === 0 ? this.leftDue : this.rightDue;
+    let list = table.get(ALL, at);
+    if (list === undefined) list = [key];
+    else if (list[list.length - 1] !== key) list.push(key);
+    else return this.shares ? this.cache(side, at, list) : undefined;
+    table.set(ALL, at, list);
+    if (this.shares) this.cache(side, at, list);
   }
 
-  private buffer<V>(table: OrderedTable<K, Row<V>[]>, due: OrderedTable<typeof ALL, Due<K>>, key: K, t: number, row: Row<V>, at: number): void {
-    const rows = table.get(key, t);
-    if (rows === undefined) {
-      table.set(key, t, [row]);
-      // One cleanup per (key, time), listed with its first row.
-      const list = due.get(ALL, at);
-      if (list === undefined) due.set(ALL, at, [key, t]);
-      else {
-        list.push(key, t);
-        due.set(ALL, at, list);
-      }
+  private cache(side: 0 | 1, at: number, list: K[]): void {
+    if (side === 0) {
+      this.leftAt = at;
+      this.leftList = list;
     } else {
-      rows.push(row);
-      table.set(key, t, rows);
+      this.rightAt = at;
+      this.rightList = list;
     }
   }
 
@@ -159,38 +190,110 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     // Most watermarks reach no cleanup: found by floor, without allocating the lists.
     const left = this.leftDue.floor(ALL, wm) === undefined ? NONE : this.leftDue.positions(ALL, -Infinity, wm);
     const right = this.rightDue.floor(ALL, wm) === undefined ? NONE : this.rightDue.positions(ALL, -Infinity, wm);
+    if (left.length > 0) this.leftAt = NaN;
+    if (right.length > 0) this.rightAt = NaN;
     // Cleanup times are final here (cleaning buffers nothing), so the two lists merge: by time, left first.
     let i = 0;
     let j = 0;
     while (i < left.length || j < right.length) {
-      if (j === right.length || (i < left.length && left[i]! <= right[j]!)) this.clean(this.leftDue, left[i++]!, this.cleanLeft);
-      else this.clean(this.rightDue, right[j++]!, this.cleanRight);
+      if (j === right.length || (i < left.length && left[i]! <= right[j]!)) this.clean(0, left[i++]!);
+      else this.clean(1, right[j++]!);
     }
   }
 
-  /** Cleans the groups due at `time`, in the order they were listed, and drops their entry. */
-  private clean(due: OrderedTable<typeof ALL, Due<K>>, time: number, f: (time: number, key: K, t: number) => void): void {
+  /** Cleans one side's rows due at `time`, key by key in the order they were listed, and drops the entry. */
+  private clean(side: 0 | 1, time: number): void {
+    const due = side === 0 ? this.leftDue : this.rightDue;
     const list = due.get(ALL, time)!;
     due.delete(ALL, time);
-    for (let k = 0; k < list.length; k += 2) f(time, list[k] as K, list[k + 1] as number);
+    const select = this.spec.select;
+    for (const key of list) {
+      const slot = this.slots.get(key);
+      if (slot === undefined) continue;
+      if (side === 0) {
+        const { lt, lv, lm } = slot;
+        const life = this.leftLife;
+        let h = slot.lh;
+        for (; h < lt.length && lt[h]! + life <= time; h++) if (this.keepLeft && !lm[h]) this.out.event(select(lv[h]!, undefined), time);
+        slot.lh = h;
+      } else {
+        const { rt, rv, rm } = slot;
+        const life = this.rightLife;
+        let h = slot.rh;
+        for (; h < rt.length && rt[h]! + life <= time; h++) if (this.keepRight && !rm[h]) this.out.event(select(undefined, rv[h]!), time);
+        slot.rh = h;
+      }
+      if (slot.lh === slot.lt.length && slot.rh === slot.rt.length) {
+        this.slots.delete(key);
+        continue;
+      }
+      if (slot.lh >= COMPACT && slot.lh * 2 > slot.lt.length) {
+        cut(slot.lt, slot.lh);
+        cut(slot.lv, slot.lh);
+        if (this.keepLeft) cut(slot.lm, slot.lh);
+        slot.lh = 0;
+      }
+      if (slot.rh >= COMPACT && slot.rh * 2 > slot.rt.length) {
+        cut(slot.rt, slot.rh);
+        cut(slot.rv, slot.rh);
+        if (this.keepRight) cut(slot.rm, slot.rh);
+        slot.rh = 0;
+      }
+      if (!this.shares) this.slots.set(key, slot);
+    }
   }
-
-  private readonly cleanLeft = (time: number, key: K, t: number): void => {
-    const rows = this.keepLeft ? this.left.get(key, t) : undefined; // an inner join only drops them
-    this.left.delete(key, t);
-    if (rows !== undefined) for (const row of rows) if (!row.matched) this.out.event(this.spec.select(row.value, undefined), time);
-  };
-
-  private readonly cleanRight = (time: number, key: K, t: number): void => {
-    const rows = this.keepRight ? this.right.get(key, t) : undefined; // an inner join only drops them
-    this.right.delete(key, t);
-    if (rows !== undefined) for (const row of rows) if (!row.matched) this.out.event(this.spec.select(undefined, row.value), time);
-  };
 
   protected config(): Readonly<Record<string, unknown>> {
     const { lowerBound, upperBound, lowerBoundExclusive, upperBoundExclusive, outer } = this.spec;
     return { lowerBound, upperBound, lowerBoundExclusive, upperBoundExclusive, outer: outer ?? 'inner' };
   }
 
-  protected reset(): void {}
+  protected reset(): void {
+    this.leftAt = this.rightAt = NaN;
+    this.leftList = this.rightList = undefined;
+  }
+}
+
+const NONE: readonly number[] = [];
+
+function newSlot<L, R>(): Slot<L, R> {
+  return { lt: [], lv: [], lm: [], lh: 0, rt: [], rv: [], rm: [], rh: 0 };
+}
+
+/** The index of the first of `times` from `from` on that is `>= at` (binary search). */
+function firstAtOrAbove(times: readonly number[], from: number, at: number): number {
+  let lo = from;
+  let hi = times.length;
+  if (hi === lo || times[lo]! >= at) return lo;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts a row after the held rows at or before its time (ties in arrival order): an append when it is the latest. */
+function insert<V>(times: number[], values: V[], matched: boolean[] | undefined, head: number, t: number, value: V, m: boolean): void {
+  let j = times.length;
+  times.push(t);
+  values.push(value);
+  matched?.push(m);
+  while (j > head && times[j - 1]! > t) {
+    times[j] = times[j - 1]!;
+    values[j] = values[j - 1]!;
+    if (matched !== undefined) matched[j] = matched[j - 1]!;
+    j--;
+  }
+  if (j < times.length - 1) {
+    times[j] = t;
+    values[j] = value;
+    if (matched !== undefined) matched[j] = m;
+  }
+}
+
+/** Removes the first `n` items in place. */
+function cut<V>(a: V[], n: number): void {
+  a.copyWithin(0, n);
+  a.length -= n;
 }
