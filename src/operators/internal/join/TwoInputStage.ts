@@ -5,6 +5,7 @@ import { StreamContractError } from '../../../errors/StreamContractError.js';
 import type { Barrier, StreamElement, Timestamped, WatermarkStatus } from '../../../time/elements.js';
 import type { DeadLetter } from '../chain/deadLetter.js';
 import type { ProcessingTime, TwoInputEngine } from '../chain/engine.js';
+import { ChainObservable, ELEMENTS } from '../chain/ChainObservable.js';
 import type { ChainContext, Stage, StageFactory } from '../chain/Stage.js';
 import { checkpointBarrier, type CheckpointedStage } from '../chain/checkpointBarrier.js';
 import type { StateBackend } from '../../../state/StateBackend.js';
@@ -70,7 +71,12 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
     ctx.subscriber.add(() => this.wakeAction?.unsubscribe());
     this.engine = makeEngine();
     this.engine.open(down, this);
-    right.subscribe(new RightInput<R>(ctx, this));
+    const input = new RightInput<R>(ctx, this);
+    // A right input that is a chain of tidemark operators ends in this stage instead of in element
+    // objects: its events and watermarks come as calls, each a step of this chain.
+    if (right instanceof ChainObservable && right.terminal === ELEMENTS) {
+      new ChainObservable<StreamElement<R>>(right.root, right.entry, right.stages, () => new RightStage<R>(ctx, this)).subscribe(input);
+    } else right.subscribe(input);
   }
 
   // --- the left input: the chain -------------------------------------------------------
@@ -127,6 +133,21 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
     if (element.kind === 'barrier' && element.checkpoint?.phase === 'restore') this.restoreBarrier(element);
     else if (this.aligner.holds(RIGHT)) this.aligner.hold(RIGHT, element);
     else this.process(RIGHT, element);
+  }
+
+  /** @internal An event of a right input that is a chain (a step of the chain): a chain keeps the stream contract. */
+  rightEvent(value: R, timestamp: number): void {
+    if (!(typeof timestamp === 'number' && timestamp - timestamp === 0)) return this.badTimestamp(RIGHT, value, timestamp, undefined);
+    if (this.aligner.holds(RIGHT)) this.aligner.hold(RIGHT, { kind: 'event', value, timestamp });
+    else this.engine.onEvent2(value, timestamp);
+  }
+
+  /** @internal A watermark of a right input that is a chain (a step of the chain). */
+  rightWatermark(timestamp: number): void {
+    if (typeof timestamp !== 'number' || timestamp !== timestamp) throw new InvalidWatermarkError(this.names[RIGHT], timestamp);
+    this.rightWm = timestamp;
+    if (this.aligner.holds(RIGHT)) this.aligner.hold(RIGHT, { kind: 'watermark', timestamp });
+    else this.engine.onWatermark2(timestamp);
   }
 
   /** The restore barrier is not aligned: the first input to deliver it restores the engine, before any element. */
@@ -229,6 +250,61 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
       this.ctx.step(() => this.engine.onProcessingTime?.(scheduler.now()));
     }, Math.max(0, time - scheduler.now()));
   }
+}
+
+/**
+ * @internal The last stage of a right input that is a chain: each event, watermark and control
+ * element one step of the join's chain (one that arrives while a step of it runs waits for it).
+ * The input's end and errors reach the join through its subscriber ({@link RightInput}).
+ */
+class RightStage<R> implements Stage<R> {
+  constructor(
+    private readonly ctx: ChainContext,
+    private readonly stage: TwoInputStage<unknown, R, unknown>,
+  ) {}
+
+  event(value: R, timestamp: number): void {
+    const ctx = this.ctx;
+    if (ctx.busy) return this.eventLater(value, timestamp);
+    ctx.busy = true;
+    try {
+      this.stage.rightEvent(value, timestamp);
+    } catch (err) {
+      ctx.subscriber.error(err);
+    } finally {
+      ctx.busy = false;
+    }
+    if (ctx.hasWaiting) ctx.drain();
+  }
+
+  // Not inlined into event: a closure there would make V8 allocate a context on every call.
+  private eventLater(value: R, timestamp: number): void {
+    this.ctx.later(() => this.event(value, timestamp));
+  }
+
+  watermark(timestamp: number): void {
+    const ctx = this.ctx;
+    if (ctx.busy) return this.watermarkLater(timestamp);
+    ctx.busy = true;
+    try {
+      this.stage.rightWatermark(timestamp);
+    } catch (err) {
+      ctx.subscriber.error(err);
+    } finally {
+      ctx.busy = false;
+    }
+    if (ctx.hasWaiting) ctx.drain();
+  }
+
+  private watermarkLater(timestamp: number): void {
+    this.ctx.later(() => this.watermark(timestamp));
+  }
+
+  control(element: Barrier | WatermarkStatus): void {
+    this.ctx.step(() => this.stage.rightElement(element));
+  }
+
+  finish(): void {}
 }
 
 /**
