@@ -109,12 +109,17 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     return this.slots.get(key);
   }
 
+  /** A new slot; the match flags only for the sides an outer join emits (the others share an array never written). */
+  private newSlot(): Slot<L, R> {
+    return { lt: [], lv: [], lm: this.keepLeft ? [] : NO_FLAGS, lh: 0, rt: [], rv: [], rm: this.keepRight ? [] : NO_FLAGS, rh: 0 };
+  }
+
   protected event1(value: L, t: number, element: Timestamped<L> | undefined): void {
     const spec = this.spec;
     if (this.isLate(t)) return spec.late.left(value, t, element);
     const key = spec.leftKey(value);
     const held = this.slotOf(key);
-    const slot = held ?? newSlot<L, R>();
+    const slot = held ?? this.newSlot();
     // Partners: right rows in [t + lowerBound, t + upperBound] (then the exact test).
     const { rt, rv, rm } = slot;
     const high = t + spec.upperBound;
@@ -137,7 +142,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     if (this.isLate(t)) return spec.late.right(value, t, element);
     const key = spec.rightKey(value);
     const held = this.slotOf(key);
-    const slot = held ?? newSlot<L, R>();
+    const slot = held ?? this.newSlot();
     // Partners: left rows in [t − upperBound, t − lowerBound], widened by rounding slack (then the exact test).
     const slack = (Math.abs(t) + Math.abs(spec.lowerBound) + Math.abs(spec.upperBound)) * Number.EPSILON * 4;
     const from = t - spec.upperBound - slack;
@@ -256,9 +261,8 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
 const NONE: readonly number[] = [];
 
-function newSlot<L, R>(): Slot<L, R> {
-  return { lt: [], lv: [], lm: [], lh: 0, rt: [], rv: [], rm: [], rh: 0 };
-}
+/** The match flags of a side that does not track them: never written. */
+const NO_FLAGS: boolean[] = [];
 
 /** The index of the first of `times` from `from` on that is `>= at` (binary search). */
 function firstAtOrAbove(times: readonly number[], from: number, at: number): number {
