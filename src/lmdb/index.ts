@@ -12,4 +12,4 @@ export { openLmdbStore } from './openLmdbStore.js';
 export type { LmdbStoreOptions } from './openLmdbStore.js';
 export { LmdbCheckpointStore } from './LmdbCheckpointStore.js';
 export { LmdbStateBackend } from './LmdbStateBackend.js';
-export { MissingPeerDependencyError } from '../testing/MissingPeerDependencyError.js';
+export { MissingPeerDependencyError } from 'tidemark';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, StateError } from 'tidemark';
+import { InvalidArgumentError, MissingPeerDependencyError, StateError } from 'tidemark';
 import type { RootDatabase } from 'lmdb';
-import { MissingPeerDependencyError } from '../testing/MissingPeerDependencyError.js';
 import { checkDataFile } from './internal/checkDataFile.js';
 import { DirectoryLock, LOCK_FILE } from './internal/DirectoryLock.js';
 import { lmdbModule } from './internal/lmdbModule.js';

@@ -12,7 +12,7 @@ export { fromKafka } from './fromKafka.js';
 export type { KafkaOffset, KafkaPartition, KafkaRecord } from './KafkaRecord.js';
 export type { KafkaConnectorFailure } from './KafkaConnectorError.js';
 export { KafkaConnectorError } from './KafkaConnectorError.js';
-export { MissingPeerDependencyError } from '../../testing/MissingPeerDependencyError.js';
+export { MissingPeerDependencyError } from 'tidemark';
 export type { KafkaCommit, KafkaSink, ToKafkaConfig } from './toKafka.js';
 export { toKafka } from './toKafka.js';
 export type { KafkaTransactions, KafkaTransactionsConfig } from './kafkaTransactions.js';

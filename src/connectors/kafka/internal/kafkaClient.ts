@@ -1,5 +1,5 @@
 import type { ICustomPartitioner, Kafka } from 'kafkajs';
-import { MissingPeerDependencyError } from '../../../testing/MissingPeerDependencyError.js';
+import { MissingPeerDependencyError } from 'tidemark';
 import { kafkajsModule } from './kafkajsModule.js';
 
 /**
