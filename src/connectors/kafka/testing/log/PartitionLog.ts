@@ -141,9 +141,14 @@ export class PartitionLog {
     return out;
   }
 
-  /** The aborted transactions that overlap the offsets `[from, to)`. */
+  /**
+   * The aborted transactions that overlap the offsets `[from, to)`, by first offset. Kafka lists
+   * them in the order they were aborted; the Java client sorts them itself, but kafkajs (2.2)
+   * takes the list as sorted by first offset, and with transactions of several producers
+   * interleaved in one partition it would let records of an aborted one through otherwise.
+   */
   abortedBetween(from: number, to: number): AbortedTransaction[] {
-    return this.abortedTransactions.filter((t) => t.lastOffset >= from && t.firstOffset < to);
+    return this.abortedTransactions.filter((t) => t.lastOffset >= from && t.firstOffset < to).sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
   /** The first offset below `limit` whose record's timestamp is at least `timestamp`, with that timestamp. */

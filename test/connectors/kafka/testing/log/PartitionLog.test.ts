@@ -48,6 +48,18 @@ describe('PartitionLog', () => {
     expect(log.append(batch(7, 0, 1, true)).errorCode).toBe(KafkaErrorCode.NONE); // the next epoch starts at 0
   });
 
+  it('lists aborted transactions of interleaved producers by first offset, not by the order they were aborted (kafkajs reads the list so)', () => {
+    const log = new PartitionLog('t', 0);
+    log.append(batch(7, 0, 0, true)); // 0: producer 7's transaction
+    log.append(batch(8, 0, 0, true)); // 1: producer 8's
+    log.writeMarker(8, 0, false, 0); // 2: 8 aborts first
+    log.writeMarker(7, 0, false, 0); // 3: then 7
+    expect(log.abortedBetween(0, 4)).toEqual([
+      { producerId: 7, firstOffset: 0, lastOffset: 3 },
+      { producerId: 8, firstOffset: 1, lastOffset: 2 },
+    ]);
+  });
+
   it('reads whole batches within a byte budget, but at least one', () => {
     const log = new PartitionLog('t', 0);
     for (let i = 0; i < 3; i++) log.append(batch(-1, -1));
