@@ -46,13 +46,13 @@ export class KafkaConnectorError extends TidemarkError {
   readonly offset: number | undefined;
 
   /**
-   * @param api - `'fromKafka'` or `'toKafka'`.
+   * @param api - `'fromKafka'`, `'toKafka'` or `'kafkaPartitionTasks'`.
    * @param reason - what failed.
    * @param message - the whole message (starting with `api`).
    * @param where - the record concerned, and the underlying error as `cause`.
    */
   constructor(
-    readonly api: 'fromKafka' | 'toKafka',
+    readonly api: 'fromKafka' | 'toKafka' | 'kafkaPartitionTasks',
     readonly reason: KafkaConnectorFailure,
     message: string,
     where: { topic?: string; partition?: number; offset?: number; cause?: unknown } = {},

@@ -17,3 +17,5 @@ export type { KafkaCommit, KafkaSink, ToKafkaConfig } from './toKafka.js';
 export { toKafka } from './toKafka.js';
 export type { KafkaTransactions, KafkaTransactionsConfig } from './kafkaTransactions.js';
 export { kafkaTransactions } from './kafkaTransactions.js';
+export type { KafkaPartitionTasks, KafkaPartitionTasksConfig, KafkaTaskEvent, KafkaTaskStatus } from './kafkaPartitionTasks.js';
+export { kafkaPartitionTasks } from './kafkaPartitionTasks.js';

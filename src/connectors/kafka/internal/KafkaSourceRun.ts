@@ -8,6 +8,7 @@ import { KafkaConnectorError, type KafkaConnectorFailure } from '../KafkaConnect
 import type { KafkaOffset, KafkaPartition, KafkaRecord } from '../KafkaRecord.js';
 import { PartitionState, partitionKey } from './PartitionState.js';
 import { messageOf } from './messageOf.js';
+import { readRecord } from './readRecord.js';
 import { offsetsInTransaction } from './offsetsInTransaction.js';
 
 const API = 'fromKafka';
@@ -154,25 +155,10 @@ export class KafkaSourceRun<V> {
   }
 
   private onMessage(p: PartitionState<V>, m: KafkaMessage): void {
-    const { deserialize, timestamp } = this.config;
-    const offset = Number(m.offset);
-    p.next = offset + 1;
-    let value: V;
-    try {
-      value = deserialize === undefined ? (m.value as V) : deserialize(m, p.topic, p.partition);
-    } catch (cause) {
-      return this.bad(p, m, 'deserialization', `${API}: cannot deserialize the record ${p.where(m)}: ${messageOf(cause)}; fix the deserialize option, or route such records with deadLetter`, cause);
-    }
-    const record: KafkaRecord<V> = { topic: p.topic, partition: p.partition, offset, key: m.key, value, headers: m.headers ?? {}, timestamp: Number(m.timestamp) };
-    let t: number;
-    try {
-      t = timestamp === undefined ? record.timestamp : timestamp(record);
-    } catch (cause) {
-      return this.bad(p, m, 'timestamp', `${API}: the timestamp option threw at ${p.where(m)}: ${messageOf(cause)}`, cause);
-    }
-    if (typeof t !== 'number' || !Number.isFinite(t)) {
-      return this.bad(p, m, 'timestamp', `${API}: the event time of ${p.where(m)} is ${String(t)}, not a finite number; fix the timestamp option, or route such records with deadLetter`);
-    }
+    p.next = Number(m.offset) + 1;
+    const read = readRecord(API, this.config, p, m);
+    if (!read.ok) return this.bad(p, m, read.reason, read.message, read.cause);
+    const { record, time: t } = read;
     if (this.config.idleTimeout !== undefined) this.sawRecord(p);
     this.subscriber.next(event(record, t));
     const w = p.generator.onEvent(t, record);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import type { Admin, Kafka, Producer, TopicMessages, Transaction } from 'kafkajs';
 import { StateError, type Checkpoint, type CheckpointStore } from 'tidemark';
@@ -55,7 +56,11 @@ export class TransactionLog<T> {
       await producer.connect();
       await this.withAdmin(async (admin) => {
         const topics = await admin.listTopics();
-        if (!topics.includes(this.config.checkpointTopic)) await admin.createTopics({ topics: [{ topic: this.config.checkpointTopic, numPartitions: 1 }] });
+        // Compacted: the latest record per key (per transactional id) is the one that counts. Several
+        // tasks may create it at once: kafkajs answers false for one that exists.
+        if (!topics.includes(this.config.checkpointTopic)) {
+          await admin.createTopics({ topics: [{ topic: this.config.checkpointTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+        }
       });
     })().catch((cause: unknown) => {
       this.ready = undefined;
@@ -193,7 +198,9 @@ export class TransactionLog<T> {
   /** Reads the checkpoint record at `mark.at` (read_committed). */
   private async readCheckpoint(mark: CommitMark): Promise<Checkpoint> {
     const { client, checkpointTopic, transactionalId } = this.config;
-    const consumer = client.consumer({ groupId: `${transactionalId}-restore`, maxWaitTimeInMs: 100 });
+    // A group of its own for each read: a reader killed mid-read leaves a member behind in its
+    // group, which a later join of the same group would wait for until its session expired.
+    const consumer = client.consumer({ groupId: `${transactionalId}-restore-${randomUUID()}`, maxWaitTimeInMs: 100 });
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [checkpointTopic], fromBeginning: true });
