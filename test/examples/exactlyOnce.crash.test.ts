@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crashLoop, runChild, seeded } from '../support/crashLoop.js';
+import { PS, classify } from '../lmdb/dataPages.js';
 
 const SCRIPT = 'examples/exactly-once.ts';
 
@@ -19,13 +20,13 @@ interface Payment {
   amount: number;
 }
 
-function makeInput(path: string, lines: number, seed: number): Payment[] {
+function makeInput(path: string, lines: number, seed: number, keys = 25): Payment[] {
   const random = seeded(seed);
   const rows: Payment[] = [];
   let t = 1_700_000_000_000;
   for (let i = 0; i < lines; i++) {
     t += Math.floor(random() * 40);
-    rows.push({ key: `k${Math.floor(random() * 25)}`, ts: t - Math.floor(random() * 1000), amount: Math.floor(random() * 100) });
+    rows.push({ key: `k${Math.floor(random() * keys)}`, ts: t - Math.floor(random() * 1000), amount: Math.floor(random() * 100) });
   }
   writeFileSync(path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return rows;
@@ -139,6 +140,68 @@ describe('examples/exactly-once.ts', () => {
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
     expect(outputLines(output)).toEqual(batch(rows));
+  });
+
+  it('the exact command line, killed mid-run, then seeded garbage written over pages in the middle of DIR/data.mdb (B-tree pages, whole or in part, and pages no tree reaches): the re-run exits 1 with a message saying DIR is damaged, or exits 0 with OUT exact; never a signal', { timeout: 180_000 }, async () => {
+    const dir = workdir();
+    const input = join(dir, 'in.jsonl');
+    // Many keys, so that the state spans a B-tree of several pages.
+    const rows = makeInput(input, 150_000, 33, 20_000);
+    const npm = (output: string, state: string, killOnOutput: boolean) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+        const child = spawn('npm', ['run', '-s', 'example:exactly-once', '--', '--input', input, '--output', output, '--state', state], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        // Killed 600 ms after its first output (a few checkpoints later: pages freed and reused).
+        let firstOutput: number | undefined;
+        const timer = killOnOutput
+          ? setInterval(() => {
+              if (firstOutput === undefined && existsSync(output) && readFileSync(output).length > 0) firstOutput = Date.now();
+              if (firstOutput !== undefined && Date.now() - firstOutput > 600) process.kill(-child.pid!, 'SIGKILL');
+            }, 10)
+          : undefined;
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+          if (timer !== undefined) clearInterval(timer);
+          resolve({ code, signal, stderr });
+        });
+      });
+    const outcomes: string[] = [];
+    for (const [seed, category, whole] of [
+      [1, 'branch', true],
+      [2, 'leaf', true],
+      [3, 'leaf', false],
+      [4, 'free-tree', true],
+      [5, 'unreached', true],
+    ] as const) {
+      const state = join(dir, `state-${seed}`);
+      const output = join(dir, `out-${seed}.jsonl`);
+      const killed = await npm(output, state, true);
+      expect(killed.signal).toBe('SIGKILL');
+      const file = join(state, 'data.mdb');
+      const pages = classify(readFileSync(file)).get(category)!;
+      const random = seeded(seed);
+      expect(pages.length, category).toBeGreaterThan(0);
+      const page = pages[Math.floor(random() * pages.length)]!;
+      const offset = whole ? 0 : Math.floor(random() * (PS - 64));
+      const garbage = Buffer.from(Array.from({ length: whole ? PS : 48 }, () => Math.floor(random() * 256)));
+      const b = readFileSync(file);
+      garbage.copy(b, page * PS + offset);
+      writeFileSync(file, b);
+      const r = await npm(output, state, false);
+      outcomes.push(`seed ${seed}: ${garbage.length} bytes at page ${page} (${category}) + ${offset}: exit ${r.code}${r.signal ?? ''} ${r.stderr.trim().split('\n')[0]}`);
+      expect(r.signal, r.stderr).toBeNull();
+      // The worker did not die by a signal either (the command would say so, and exit 1).
+      expect(r.stderr).not.toMatch(/died with SIG/);
+      if (r.code === 0) expect(outputLines(output)).toEqual(batch(rows));
+      else {
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`^exactly-once: openLmdbStore: ${state.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\S* (is not a usable LMDB data file|is damaged).*; restore the directory from a backup`, 'm'));
+      }
+      if (category === 'unreached') expect(r.code, r.stderr).toBe(0);
+      if (whole && category !== 'unreached') expect(r.code, r.stderr).toBe(1);
+    }
+    console.log(outcomes.join('\n'));
   });
 
   it('a damaged DIR (overwritten, truncated, or garbage in the middle) is an exit 1 with a message, or an exit 0 with OUT still exact; never a signal', { timeout: 90_000 }, async () => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { StateError } from 'tidemark';
+import { PageDamage, treeRoot, walkDataFile, type TreeRoot } from './walkDataFile.js';
 
 const MAGIC = 0xbeefc0de;
 /** LMDB's data format version as lmdb-js 3 writes it (mdb.master's MDB_DATA_VERSION). */
@@ -16,22 +17,22 @@ interface Meta {
   readonly version: number;
   readonly mapSize: bigint;
   readonly pageSize: number;
-  readonly freeRoot: bigint;
-  readonly mainRoot: bigint;
+  readonly free: TreeRoot;
+  readonly main: TreeRoot;
   readonly lastPage: bigint;
   readonly txnId: bigint;
 }
 
 /**
- * @internal Checks `data.mdb` against LMDB's own meta pages before lmdb-js maps it, because
- * lmdb-js dies with SIGBUS or SIGSEGV (not an error) on a truncated or overwritten file: both
- * meta pages must carry LMDB's magic and version and a sane page size, and the newer one's tree
- * roots must lie inside the file, each root page saying it is that page. (A truncation that
- * spares the roots is found by the probe: reading the pages past the end kills the child.) Throws a
- * StateError that names the file and what is wrong. It cannot see every damaged page: the
- * store also checks every record it reads against its checksum.
+ * @internal Checks `data.mdb` before lmdb-js maps it, because lmdb-js dies with SIGBUS or SIGSEGV
+ * (not an error) on a truncated or overwritten file: both meta pages must carry LMDB's magic and
+ * version and a sane page size, the newer one's tree roots must lie inside the file, each root
+ * page saying it is that page; then every page both trees reach is walked ({@link walkDataFile}:
+ * garbage in the middle of the file, where a read or a write transaction would follow it), and
+ * `record` sees every record of the main tree (the store checks their checksums). Throws a
+ * StateError that names the file, what is wrong and the fix.
  */
-export function checkDataFile(api: string, file: string): void {
+export function checkDataFile(api: string, file: string, record: (key: Buffer, value: Buffer) => void = () => undefined): void {
   const fail = (what: string): never => {
     throw new StateError(
       `${api}: ${file} is not a usable LMDB data file (${what}); restore the directory from a backup, or open it with { fresh: true } to discard its state`,
@@ -56,13 +57,19 @@ export function checkDataFile(api: string, file: string): void {
     // in one transaction are never written), but every page a tree reaches was written.
     const pages = BigInt(size) / BigInt(m0.pageSize);
     if (m.mapSize !== 0n && m.mapSize < (m.lastPage + 1n) * BigInt(m0.pageSize)) fail(`its map size ${m.mapSize} is smaller than its ${m.lastPage + 1n} pages`);
-    for (const [name, root] of [['free-page', m.freeRoot], ['main', m.mainRoot]] as const) {
+    for (const [name, root] of [['free-page', m.free.root], ['main', m.main.root]] as const) {
       if (root === P_INVALID) continue;
       if (root < 2n || root > m.lastPage) fail(`the ${name} tree's root page ${root} is outside its ${m.lastPage + 1n} pages`);
       if (root >= pages) fail(`truncated: the ${name} tree's root page ${root} lies beyond the file's end (${pages} pages)`);
       const page = read(Number(root) * m0.pageSize, 0x14);
       const flags = page.readUInt16LE(PAGE_FLAGS);
       if (page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) fail(`the ${name} tree's root page ${root} has been overwritten`);
+    }
+    try {
+      walkDataFile({ file, size, pageSize: m0.pageSize, lastPage: m.lastPage, free: m.free, main: m.main }, record);
+    } catch (e) {
+      if (e instanceof PageDamage) fail(e.message);
+      throw e;
     }
   } finally {
     fs.closeSync(fd);
@@ -80,8 +87,8 @@ function meta(page: Buffer, n: number, fail: (what: string) => never): Meta {
     version,
     mapSize: page.readBigUInt64LE(META + 0x10),
     pageSize: page.readUInt32LE(META + 0x18),
-    freeRoot: page.readBigUInt64LE(META + 0x18 + 40),
-    mainRoot: page.readBigUInt64LE(META + 0x18 + 48 + 40),
+    free: treeRoot(page, META + 0x18),
+    main: treeRoot(page, META + 0x18 + 48),
     lastPage: page.readBigUInt64LE(META + 0x18 + 96),
     txnId: page.readBigUInt64LE(META + 0x18 + 104),
   };

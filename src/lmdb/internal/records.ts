@@ -158,6 +158,25 @@ export function frame(key: Uint8Array, payload: Uint8Array): Buffer {
   return b;
 }
 
+/** Whether `value` is a framed payload whose CRC matches `key` and the payload. */
+export function framed(key: Uint8Array, value: Uint8Array): boolean {
+  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return b.length >= 4 && b.readUInt32BE(0) === crc32(b.subarray(4), crc32(key));
+}
+
+/** What a record is, from its key, for messages: "checkpoint 7's record", "a state entry of operator "sums" (checkpoint 7)". */
+export function describeKey(key: Buffer): string {
+  try {
+    if (key[0] === 0x43 && key.length === 9) return `checkpoint ${readU64(key, 1)}'s record`;
+    if (key[0] === 0x45) return `a state entry of operator "${key.toString('utf8', 3, 3 + key.readUInt16BE(1))}" (checkpoint ${readU64(key, key.length - 8)})`;
+    if (key[0] === 0x4c) return `checkpoint ${readU64(key, 1)}'s log of operator "${key.toString('utf8', 11, 11 + key.readUInt16BE(9))}"`;
+    if (key.equals(FORMAT_KEY)) return 'the format record';
+  } catch {
+    // a key too damaged to say: fall through
+  }
+  return `the record with key 0x${key.subarray(0, 24).toString('hex')}${key.length > 24 ? '…' : ''}`;
+}
+
 /** The payload of a framed value, after checking its CRC; a StateError naming `what` if it does not match. */
 export function unframe(key: Uint8Array, value: Uint8Array | undefined, what: () => string): Buffer {
   const b = value === undefined ? undefined : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
