@@ -100,11 +100,27 @@ export class PartitionTasksRun<V, T> implements TaskEvents {
         else this.rebalancing = true;
       }),
     );
+    await this.checkpointTopic();
+    if (this.closed) return;
     await c.connect();
     if (this.closed) return;
     await c.subscribe({ topics: [...this.config.topics], fromBeginning: this.config.fromBeginning });
     if (this.closed) return;
     await c.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload) });
+  }
+
+  /** Creates the checkpoint topic (compacted, one partition) once for all tasks, which would race to create it. */
+  private async checkpointTopic(): Promise<void> {
+    const admin = this.config.kafka.admin();
+    await admin.connect();
+    try {
+      const { checkpointTopic } = this.config;
+      if (!(await admin.listTopics()).includes(checkpointTopic)) {
+        await admin.createTopics({ topics: [{ topic: checkpointTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async eachBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
