@@ -72,12 +72,13 @@ export interface CrashLoopResult {
  *   the run's own progress, so that a fast or a loaded machine gets the same number of kills
  *   from a script that reads its whole input as fast as it can.
  *
- * A run that finishes before its kill ends the loop (nothing is left to crash).
+ * A run that finishes before its kill ends the loop (nothing is left to crash). `onKillsDone` is
+ * called before the last run (e.g. to send the rest of the input at once).
  */
 export async function crashLoop(
   script: string,
   args: readonly string[],
-  options: { seed: number; kills: number; minMs: number; maxMs: number; by?: 'time' | 'commits' },
+  options: { seed: number; kills: number; minMs: number; maxMs: number; by?: 'time' | 'commits'; onKillsDone?: () => void },
 ): Promise<CrashLoopResult> {
   const random = seeded(options.seed);
   const env = { TIDEMARK_TEST_COMMIT_MARK: '1', TIDEMARK_EXAMPLE_MARK_COMMITS: '1' };
@@ -97,6 +98,7 @@ export async function crashLoop(
     runs++;
     if (r.killed) {
       kills++;
+      if (kills === options.kills) options.onKillsDone?.();
       if (duringCommit && r.stdout.includes('COMMITTING')) killsDuringCommit++;
     } else if (r.code !== 0) {
       throw new Error(`run ${runs} failed (code ${r.code}, signal ${r.signal}): ${r.stderr}`);
@@ -104,7 +106,111 @@ export async function crashLoop(
       break; // it finished before the kill: nothing left to crash
     }
   }
+  options.onKillsDone?.();
   const last = await runChild(script, args);
   runs++;
   return { kills, killsDuringCommit, runs, last };
+}
+
+export interface CrashGroupResult {
+  readonly kills: number;
+  readonly killsDuringCommit: number;
+  readonly runs: number;
+  /** How many members were started with a state directory never used before (the first ones included). */
+  readonly members: number;
+  /** The most members that ran at once. */
+  readonly mostAtOnce: number;
+  /** The last run of every member, each of which ran to its end. */
+  readonly last: readonly RunResult[];
+  /** What every run printed, in the order the runs ended. */
+  readonly stdouts: readonly string[];
+}
+
+/**
+ * Runs a group of members of one script at once — `minMembers` at first, up to `maxMembers` —
+ * each with `argsFor(dir)` for a state directory of its own, and SIGKILLs them at seeded random
+ * moments (`kills` in all) while the others go on. The moments are measured in each member's own
+ * progress (the script prints `COMMITTING` as a commit starts, TIDEMARK_EXAMPLE_MARK_COMMITS):
+ * every third kill right at its 2nd to 5th commit, the others `minMs … maxMs` after its 1st to 3rd
+ * (and, for a member that never commits, `fallbackMs` after its start). A killed member is started
+ * again with its directory, or (one time in three) with a fresh one, as a replaced machine; after a
+ * kill, while fewer than `maxMembers` run, a new member is added one time in two. Once `kills` is
+ * reached, `onKillsDone` is called and every member runs to its end (within `timeoutMs`); a member
+ * that ended on its own before that is started again. `dirOf(n)` names the n-th directory.
+ */
+export async function crashGroup(
+  script: string,
+  argsFor: (dir: string) => readonly string[],
+  options: {
+    seed: number;
+    kills: number;
+    minMs: number;
+    maxMs: number;
+    minMembers: number;
+    maxMembers: number;
+    dirOf: (n: number) => string;
+    fallbackMs?: number;
+    timeoutMs?: number;
+    onKillsDone?: () => void;
+  },
+): Promise<CrashGroupResult> {
+  const random = seeded(options.seed);
+  const env = { TIDEMARK_TEST_COMMIT_MARK: '1', TIDEMARK_EXAMPLE_MARK_COMMITS: '1' };
+  let kills = 0;
+  let planned = 0;
+  let killsDuringCommit = 0;
+  let runs = 0;
+  let dirs = 0;
+  let running = 0;
+  let mostAtOnce = 0;
+  const last: RunResult[] = [];
+  const stdouts: string[] = [];
+  const slots: Promise<void>[] = [];
+  const member = async (first: string): Promise<void> => {
+    let dir = first;
+    for (;;) {
+      const chaos = planned < options.kills;
+      let plan: Parameters<typeof runChild>[2] = { killAfter: options.timeoutMs ?? 120_000, env };
+      let duringCommit = false;
+      if (chaos) {
+        duringCommit = planned % 3 === 2;
+        planned++;
+        const killAfter = options.fallbackMs ?? 10_000;
+        const delay = options.minMs + Math.floor(random() * (options.maxMs - options.minMs));
+        plan = duringCommit
+          ? { killAfter, killOn: 'COMMITTING', killOnCount: 2 + Math.floor(random() * 4), env }
+          : { killAfter, killOn: 'COMMITTING', killOnCount: 1 + Math.floor(random() * 3), killOnDelay: delay, env };
+      }
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      const r = await runChild(script, argsFor(dir), plan);
+      running--;
+      runs++;
+      stdouts.push(r.stdout);
+      if (!chaos) {
+        if (r.killed) throw new Error(`a member's last run did not end within ${options.timeoutMs ?? 120_000} ms: ${r.stderr}`);
+        if (r.code !== 0) throw new Error(`a member's last run failed (code ${r.code}, signal ${r.signal}): ${r.stderr}`);
+        last.push(r);
+        return;
+      }
+      if (!r.killed) {
+        if (r.code !== 0) throw new Error(`run ${runs} failed (code ${r.code}, signal ${r.signal}): ${r.stderr}`);
+        planned--; // it ended on its own before its kill: try again
+        continue;
+      }
+      kills++;
+      if (kills === options.kills) options.onKillsDone?.();
+      if (duringCommit && r.stdout.includes('COMMITTING')) killsDuringCommit++;
+      if (running + 1 < options.maxMembers && planned < options.kills && random() < 0.5) add(options.dirOf(dirs++));
+      if (random() < 1 / 3) dir = options.dirOf(dirs++);
+    }
+  };
+  const add = (dir: string): void => {
+    const slot = member(dir);
+    slot.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
+    slots.push(slot);
+  };
+  for (let i = 0; i < options.minMembers; i++) add(options.dirOf(dirs++));
+  for (let i = 0; i < slots.length; i++) await slots[i];
+  return { kills, killsDuringCommit, runs, members: dirs, mostAtOnce, last, stdouts };
 }
