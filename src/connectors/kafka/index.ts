@@ -2,7 +2,8 @@
  * tidemark/kafka: Kafka connectors for event-time pipelines, over kafkajs (an optional peer
  * dependency). `fromKafka` reads topics as an event-time stream with one watermark per
  * partition; `toKafka` writes results, plainly, idempotently, or in Kafka transactions tied to
- * checkpoints (exactly once for `read_committed` consumers).
+ * checkpoints (exactly once for `read_committed` consumers); `kafkaPartitionTasks` runs one such
+ * pipeline per assigned partition, so that its state moves with it in a rebalance.
  * @packageDocumentation
  * @module tidemark/kafka
  */
@@ -17,5 +18,5 @@ export type { KafkaCommit, KafkaSink, ToKafkaConfig } from './toKafka.js';
 export { toKafka } from './toKafka.js';
 export type { KafkaTransactions, KafkaTransactionsConfig } from './kafkaTransactions.js';
 export { kafkaTransactions } from './kafkaTransactions.js';
-export type { KafkaPartitionTasks, KafkaPartitionTasksConfig, KafkaTaskEvent, KafkaTaskStatus } from './kafkaPartitionTasks.js';
+export type { KafkaPartitionTasks, KafkaPartitionTasksConfig, KafkaPartitionTasksControl, KafkaTaskEvent, KafkaTaskStatus } from './kafkaPartitionTasks.js';
 export { kafkaPartitionTasks } from './kafkaPartitionTasks.js';

@@ -85,8 +85,11 @@ export interface KafkaPartitionTasksConfig<V, T> {
  * ```
  */
 export interface KafkaTaskEvent {
+  /** What happened to the task. */
   readonly kind: 'started' | 'committing' | 'committed' | 'stopped' | 'fenced';
+  /** The task's topic. */
   readonly topic: string;
+  /** The task's partition. */
   readonly partition: number;
   /** The task's last committed checkpoint (the restored one for `started`, the one committing for `committing`; 0: none). */
   readonly checkpointId: number;
@@ -106,7 +109,9 @@ export interface KafkaTaskEvent {
  * ```
  */
 export interface KafkaTaskStatus {
+  /** The task's topic. */
   readonly topic: string;
+  /** The task's partition. */
   readonly partition: number;
   /** `'restoring'`: paused until its checkpoint is loaded (and the previous owner fenced); `'running'`: reading. */
   readonly state: 'restoring' | 'running';
@@ -119,19 +124,33 @@ export interface KafkaTaskStatus {
 }
 
 /**
- * A running {@link kafkaPartitionTasks}: the stream of its task events, and what the member
- * holds now. Subscribe once at a time; unsubscribing stops every task and leaves the group.
+ * A running {@link kafkaPartitionTasks}: the stream of its task events, with what the member
+ * holds now ({@link KafkaPartitionTasksControl}). Subscribe once at a time; unsubscribing stops
+ * every task and leaves the group.
  *
  * @example
  * ```ts
  * import type { KafkaPartitionTasks } from 'tidemark/kafka';
  *
- * const held = (tasks: KafkaPartitionTasks): string => tasks.assignment.map((p) => `${p.topic}/${p.partition}`).join(' ');
+ * const log = (tasks: KafkaPartitionTasks) => tasks.subscribe((e) => console.log(`${e.kind} ${e.topic}/${e.partition}`));
  * ```
  */
-export interface KafkaPartitionTasks extends Observable<KafkaTaskEvent> {
+export type KafkaPartitionTasks = Observable<KafkaTaskEvent> & KafkaPartitionTasksControl;
+
+/**
+ * What a {@link KafkaPartitionTasks} says about the member, next to its being an Observable.
+ *
+ * @example
+ * ```ts
+ * import type { KafkaPartitionTasksControl } from 'tidemark/kafka';
+ *
+ * const held = (tasks: KafkaPartitionTasksControl): string => tasks.assignment.map((p) => `${p.topic}/${p.partition}`).join(' ');
+ * ```
+ */
+export interface KafkaPartitionTasksControl {
+  /** The consumer group. */
   readonly groupId: string;
-  /** The partitions the member holds now. */
+  /** The partitions the member holds now (empty before the first assignment and after teardown). */
   readonly assignment: readonly KafkaPartition[];
   /** Whether the group is rebalancing (from the member's view: since kafkajs saw it, until the next assignment). */
   readonly rebalancing: boolean;

@@ -72,7 +72,8 @@ export interface KafkaTransactions<T> {
  * last, so `read_committed` consumers see every result exactly once. Flink's two-phase commit
  * sink, without the pre-commit (kafkajs cannot resume another producer's transaction). Exact for
  * one member per group: operator state is not split by input partition, so a partition that moves
- * to another member does not take its open windows along (docs/guides/kafka.md).
+ * to another member does not take its open windows along; {@link kafkaPartitionTasks} runs one
+ * pipeline with its own `kafkaTransactions` per partition for that (docs/guides/kafka.md).
  *
  * ```
  * source ─r1─r2─|B1|─r3─▶ windowAggregate{id} ─▶ commitCheckpoints(cp, { sink }) ─▶
@@ -96,7 +97,7 @@ export interface KafkaTransactions<T> {
  *   )
  *   .subscribe();
  * ```
- * @see {@link toKafka} for output without the coordinator, and docs/guides/kafka.md.
+ * @see {@link toKafka} for output without the coordinator, {@link kafkaPartitionTasks} for state per partition, and docs/guides/kafka.md.
  * @param config - see {@link KafkaTransactionsConfig}.
  * @returns the store and the sink.
  * @throws InvalidArgumentError when an option is invalid.

@@ -40,7 +40,7 @@ export interface ToKafkaConfig<T> {
    * each result exactly once, also across crashes (an open transaction of a crashed run is
    * aborted when the next run's producer starts with the same `transactionalId`). Exact for one
    * member per group; a rebalance can repeat the results of a moved partition's records read since
-   * the last barrier (docs/guides/kafka.md, "Scale-out and rebalances").
+   * the last barrier (docs/guides/kafka.md, "Scale-out and rebalances"; `kafkaPartitionTasks` is exact there).
    * @defaultValue false
    */
   exactlyOnce?: boolean | undefined;

@@ -5,8 +5,9 @@
  * Kafka and fences the old owner's producer), so the read_committed output is the batch answer,
  * each window once.
  */
+import { take, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boundedOutOfOrderness, InvalidArgumentError, mapEvents, MemoryCheckpointStore, sum, tumbling, windowAggregate } from 'tidemark';
+import { boundedOutOfOrderness, InvalidArgumentError, mapEvents, MemoryCheckpointStore, sum, tumbling, windowAggregate, type StreamElement } from 'tidemark';
 import { KafkaConnectorError, kafkaPartitionTasks, type KafkaPartitionTasks, type KafkaRecord, type KafkaTaskEvent } from '../../../src/connectors/kafka/index.js';
 import { startTestBroker, type TestBroker } from '../../../src/connectors/kafka/testing/index.js';
 import { consume, eventually, kafkaFor, producerOf } from './testing/support/kafkajsClients.js';
@@ -137,6 +138,26 @@ describe('kafkaPartitionTasks', () => {
       expect(error).toMatchObject({ reason: 'deserialization', topic: 'bad-in', partition: 0, offset: 1 });
       expect((error as Error).message).toMatch(/^kafkaPartitionTasks: .*cannot deserialize the record bad-in\/0@1.*fix the deserialize option/);
       if (deadLetter !== undefined) expect(errors).toEqual([]);
+    }
+  });
+
+  it('a task function that throws, or a task that completes, errors the stream with a typed error naming the partition and the fix', { timeout: 30_000 }, async () => {
+    broker.createTopic('odd-in', 1);
+    broker.createTopic('odd-out', 1);
+    const cases: [string, (input: Observable<StreamElement<KafkaRecord<Buffer | null>>>) => Observable<StreamElement<unknown>>, RegExp][] = [
+      ['throws', () => { throw new Error('no pipeline today'); }, /^kafkaPartitionTasks: the task of odd-in\/0 failed: no pipeline today/],
+      ['completes', (input) => input.pipe(take(1)), /^kafkaPartitionTasks: the task of odd-in\/0 completed; .*return one that does not complete/],
+    ];
+    for (const [name, task, message] of cases) {
+      const tasks = kafkaPartitionTasks({ kafka: kafkaFor(broker.brokers), groupId: `g-odd-${name}`, topics: ['odd-in'], consumerConfig, task, topic: 'odd-out' });
+      const errors: unknown[] = [];
+      const sub = tasks.subscribe({ error: (e: unknown) => errors.push(e) });
+      await eventually(`the task that ${name} failed`, () => errors.length > 0, 20_000);
+      sub.unsubscribe();
+      await tasks.disconnected();
+      expect(KafkaConnectorError.isKafkaConnectorError(errors[0]), name).toBe(true);
+      expect((errors[0] as Error).message).toMatch(message);
+      expect(errors[0]).toMatchObject({ topic: 'odd-in', partition: 0 });
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Observable, Subscription } from 'rxjs';
 import { checkpoints, commitCheckpoints, type CheckpointStore, type StreamElement } from 'tidemark';
-import type { KafkaPartitionTasksConfig } from '../kafkaPartitionTasks.js';
+import { KafkaConnectorError } from '../KafkaConnectorError.js';
 import type { KafkaPartition, KafkaRecord } from '../KafkaRecord.js';
 import { kafkaTransactions, type KafkaTransactions } from '../kafkaTransactions.js';
 import { PartitionTaskSource } from './PartitionTaskSource.js';
@@ -89,6 +89,11 @@ export class PartitionTask<V, T> {
     }
     this.subscription = pipeline.pipe(commitCheckpoints(cp, { sink: eo.sink })).subscribe({
       error: (error: unknown) => this.events.failed(this as PartitionTask<unknown, unknown>, error),
+      complete: () =>
+        this.events.failed(
+          this as PartitionTask<unknown, unknown>,
+          new KafkaConnectorError('kafkaPartitionTasks', 'usage', `kafkaPartitionTasks: the task of ${partition.topic}/${partition.partition} completed; a task's pipeline runs until its partition is revoked, so return one that does not complete (no take(), first() …)`, partition),
+        ),
     });
   }
 
