@@ -35,6 +35,7 @@ export { mapEvents } from './operators/mapEvents.js';
 export { filterEvents } from './operators/filterEvents.js';
 export { flatMapEvents } from './operators/flatMapEvents.js';
 export { mergeEventTime } from './operators/mergeEventTime.js';
+export { connectEventTime } from './operators/connectEventTime.js';
 export type { WindowAggregateConfig, WindowAggregateMetrics } from './operators/windowAggregate.js';
 export { windowAggregate, windowAggregateEngine } from './operators/windowAggregate.js';
 export type { IntervalJoinConfig } from './operators/intervalJoin.js';

@@ -1,7 +1,6 @@
-import { boundedOutOfOrderness, filterEvents, intervalJoin, values, withEventTime } from 'tidemark';
+import { boundedOutOfOrderness, connectEventTime, filterEvents, intervalJoin, values, withEventTime } from 'tidemark';
 import { AuctionBidsJoin } from '../best/auctionBids.js';
 import type { QueryOptions, Reference, StreamQuery } from '../query.js';
-import { withBranches } from './branches.js';
 import { eventTime, isAuction, isBid, type Auction, type Bid, type NexmarkEvent } from './model.js';
 
 /**
@@ -41,18 +40,21 @@ export const auctionBids: StreamQuery<NexmarkEvent, AuctionBid> = {
   sink: 'digest',
   digest: (r) => r.auction + r.price,
   tidemark: (source, { bound }) =>
-    withBranches(source.pipe(withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) })), (events) =>
-      events.pipe(
-        filterEvents(isAuction),
-        intervalJoin(events.pipe(filterEvents(isBid)), {
-          leftKey: ({ auction }) => auction.id,
-          rightKey: ({ bid }) => bid.auction,
-          lowerBound: 0,
-          upperBound: AUCTION_BIDS_UPPER,
-          select: ({ auction }, { bid }) => inLifetime(auction, bid),
-        }),
-        filterEvents(defined),
-        values(),
+    source.pipe(
+      withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) }),
+      connectEventTime((events) =>
+        events.pipe(
+          filterEvents(isAuction),
+          intervalJoin(events.pipe(filterEvents(isBid)), {
+            leftKey: ({ auction }) => auction.id,
+            rightKey: ({ bid }) => bid.auction,
+            lowerBound: 0,
+            upperBound: AUCTION_BIDS_UPPER,
+            select: ({ auction }, { bid }) => inLifetime(auction, bid),
+          }),
+          filterEvents(defined),
+          values(),
+        ),
       ),
     ),
   best: (options, emit) => new AuctionBidsBest(options, emit),

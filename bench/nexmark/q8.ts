@@ -1,8 +1,7 @@
-import { boundedOutOfOrderness, filterEvents, tumbling, values, windowJoin, withEventTime } from 'tidemark';
+import { boundedOutOfOrderness, connectEventTime, filterEvents, tumbling, values, windowJoin, withEventTime } from 'tidemark';
 import { TumblingJoin } from '../best/tumblingJoin.js';
 import type { QueryOptions, Reference, StreamQuery } from '../query.js';
 import { floorTo, ReferenceWindows } from '../referenceWindows.js';
-import { withBranches } from './branches.js';
 import { eventTime, isAuction, isPerson, type Auction, type AuctionEvent, type NexmarkEvent, type Person, type PersonEvent } from './model.js';
 
 /** Nexmark q8 window: 10 s tumbling. */
@@ -30,13 +29,11 @@ export const q8: StreamQuery<NexmarkEvent, NewUser> = {
   title: 'new users: persons ⋈ auctions by seller, same 10 s window (window join)',
   sink: 'collect',
   tidemark: (source, { bound }) =>
-    withBranches(
-      source.pipe(
-        withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) }),
-        // What neither side of the join needs goes before the stream is split (bids: 92% of the events).
-        filterEvents((e): e is PersonEvent | AuctionEvent => e.type !== 'bid'),
-      ),
-      (events) =>
+    source.pipe(
+      withEventTime({ timestamp: eventTime, watermark: boundedOutOfOrderness(bound) }),
+      // What neither side of the join needs goes before the stream is split (bids: 92% of the events).
+      filterEvents((e): e is PersonEvent | AuctionEvent => e.type !== 'bid'),
+      connectEventTime((events) =>
         events.pipe(
           filterEvents(isPerson),
           windowJoin(events.pipe(filterEvents(isAuction)), {
@@ -47,6 +44,7 @@ export const q8: StreamQuery<NexmarkEvent, NewUser> = {
           }),
           values(),
         ),
+      ),
     ),
   best: (options, emit) => new Q8Best(options, emit),
   straightforward: (options, emit) => new Q8Reference(options, emit),
