@@ -55,13 +55,16 @@ function flinkHarness(lower: number, lowerInclusive: boolean, upper: number, upp
     },
     snapshot === undefined ? {} : { snapshot },
   );
+  // The inputs' watermarks: the buffers hold rows whose cleanup time the combined one has reached until they are swept.
+  let wm1 = -Infinity;
+  let wm2 = -Infinity;
   const builder = {
     h,
     backend,
     e1: (ts: number) => (h.left.pushEvent({ ts, source: 'lhs' }, ts), builder),
     e2: (ts: number) => (h.right.pushEvent({ ts, source: 'rhs' }, ts), builder),
-    w1: (ts: number) => (h.left.pushWatermark(ts), builder),
-    w2: (ts: number) => (h.right.pushWatermark(ts), builder),
+    w1: (ts: number) => (h.left.pushWatermark(ts), (wm1 = ts), builder),
+    w2: (ts: number) => (h.right.pushWatermark(ts), (wm2 = ts), builder),
     /** Flink's processElementsAndWatermarks: each side's elements with a watermark after each, one side first. */
     elementsAndWatermarks: (first: number, last: number, lhsFaster: boolean) => {
       const sides = lhsFaster ? [builder.e1, builder.e2] : [builder.e2, builder.e1];
@@ -69,10 +72,17 @@ function flinkHarness(lower: number, lowerInclusive: boolean, upper: number, upp
       for (const s of [0, 1]) for (let i = first; i <= last; i++) (sides[s]!(i), marks[s]!(i));
       return builder;
     },
-    /** The timestamps in the left (right) buffer. */
+    /**
+     * The timestamps in the left (right) buffer: the rows after the slot's head, less those an
+     * inner join has not dropped yet although cleaned (their cleanup time, Flink's `l + max(upper, 0)`
+     * and `r + max(−lower, 0)`, reached by the watermark before the slot was last touched).
+     */
     buffer: (side: 'left' | 'right') => {
-      const slot = backend.table<string, number, { lt: number[]; lh: number; rt: number[]; rh: number }>('rows').get('key', 0);
-      return slot === undefined ? [] : [...new Set(side === 'left' ? slot.lt.slice(slot.lh) : slot.rt.slice(slot.rh))];
+      const slot = backend.table<string, number, { lt: number[]; lh: number; rt: number[]; rh: number; at: number }>('rows').get('key', 0);
+      if (slot === undefined) return [];
+      const wm = Math.min(wm1, wm2);
+      const [times, head, life] = side === 'left' ? [slot.lt, slot.lh, Math.max(upper, 0)] : [slot.rt, slot.rh, Math.max(-lower, 0)];
+      return [...new Set(times.slice(head).filter((t) => slot.at === wm || t + life > wm))];
     },
   };
   return builder;
@@ -331,6 +341,27 @@ describe.each(BACKENDS)('intervalJoin on the %s', (_backend, backend) => {
           ? [[[2, 3, 4, 5], [1, 2, 3, 4, 5]], [[5], [4, 5]], [[], []]]
           : [[[1, 2, 3, 4, 5], [2, 3, 4, 5]], [[4, 5], [5]], [[], []]];
       expect(cleanup(lower, li, upper, ui)).toEqual(expected);
+    });
+
+    it('a cleaned row never pairs, though an inner join drops it only when its key is next touched', () => {
+      // Bounds [−1, 0]: a left row's cleanup time is its own, a right row's one later. At W4 the
+      // left rows 1–4 are cleaned (the buffer above: [5]); a right row at 4, not late, meets only 5.
+      const b = flinkHarness(-1, true, 0, true);
+      for (const t of [1, 2, 3, 4, 5]) b.e1(t);
+      b.w1(4).w2(4).e2(4);
+      expect(sortedEvents(b.h.output)).toEqual([rec(5, 4)]);
+      // A left row at the watermark, buffered after it advanced, lives until the next advance (as a
+      // Flink timer registered at the current watermark fires at the next one): it meets the right
+      // row at 4 (cleaned at 5), and so does the next right row at 4.
+      b.e1(4).e2(4);
+      expect(sortedEvents(b.h.output)).toEqual(sortedEvents([rec(5, 4), rec(4, 4), rec(4, 4), rec(5, 4)]));
+      // At W5 the left row 5 is cleaned too: a right row at 5 meets nothing; a left row at 5 meets
+      // that right row only (the right rows at 4 are cleaned at 5).
+      const before = b.h.output.length;
+      b.w1(5).w2(5).e2(5);
+      expect(sortedEvents(b.h.output.slice(before))).toEqual([]);
+      b.e1(5);
+      expect(sortedEvents(b.h.output.slice(before))).toEqual([rec(5, 5)]);
     });
 
     // Flink turns an exclusive integer bound into an inclusive one shifted by 1 (−2 exclusive is −1

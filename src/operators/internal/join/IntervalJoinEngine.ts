@@ -33,6 +33,12 @@ interface Slot<L, R> {
   rv: R[];
   rm: boolean[];
   rh: number;
+  /**
+   * An inner join's slot: the combined watermark when its heads were last moved past the rows
+   * whose cleanup time it had reached. A slot touched after the watermark advanced is cleaned
+   * first; one touched again at the same watermark holds no row cleaned since.
+   */
+  at: number;
 }
 
 /** The one namespace of the slots table, and the one key of a side's cleanup index (an ordered table by cleanup time). */
@@ -64,7 +70,7 @@ const NAME = 'intervalJoin';
  */
 export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   readonly name = NAME;
-  protected readonly format = 'tidemark-interval-join/3';
+  protected readonly format = 'tidemark-interval-join/4';
   protected readonly sameConfig = 'restore into an intervalJoin with the same bounds, bound exclusivity and outer';
   private readonly slots: NamespaceTable<K, Slot<L, R>>;
   /** Each side's cleanup index: by cleanup time, the keys due then. */
@@ -77,6 +83,16 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   private readonly leftLife: number;
   private readonly rightLife: number;
   private readonly shares: boolean;
+  /**
+   * An inner join emits nothing at cleanup, so it keeps no cleanup index: a row whose cleanup
+   * time the watermark has reached is skipped (and dropped) when its key is next touched, and
+   * slots nobody touches are swept once as many rows have come as there are slots.
+   */
+  private readonly lazy: boolean;
+  /** Rows buffered since the last sweep (an inner join's; not state: it only paces the sweeps). */
+  private rows = 0;
+  /** The watermark of the last cleanup (an outer join's): cleanups run when it advances, as Flink's timers fire. */
+  private cleaned = -Infinity;
   /** The cleanup entry written last per side, with a backend that shares values (a cache of the index, not state). */
   private leftAt = NaN;
   private leftList: K[] | undefined = undefined;
@@ -94,6 +110,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     this.leftLife = Math.max(spec.upperBound, 0);
     this.rightLife = Math.max(-spec.lowerBound, 0);
     this.shares = b.sharesValues === true;
+    this.lazy = !this.keepLeft && !this.keepRight;
   }
 
   /** Whether a left row at `l` and a right row at `r` pair: `l + lowerBound <= r <= l + upperBound`, strict where exclusive. */
@@ -111,14 +128,44 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   /** A new slot; the match flags only for the sides an outer join emits (the others share an array never written). */
   private newSlot(): Slot<L, R> {
-    return { lt: [], lv: [], lm: this.keepLeft ? [] : NO_FLAGS, lh: 0, rt: [], rv: [], rm: this.keepRight ? [] : NO_FLAGS, rh: 0 };
+    return { lt: [], lv: [], lm: this.keepLeft ? [] : NO_FLAGS, lh: 0, rt: [], rv: [], rm: this.keepRight ? [] : NO_FLAGS, rh: 0, at: this.wm };
+  }
+
+  /**
+   * An inner join's slot, its heads moved past the rows whose cleanup the watermark has reached
+   * since it was last touched (Flink's cleanup timers fire when the watermark advances: a row
+   * buffered at the current watermark with its cleanup time there lives until the next advance).
+   */
+  private liveSlot(key: K): Slot<L, R> | undefined {
+    const slot = this.slots.get(key);
+    if (slot !== undefined && slot.at !== this.wm) this.skipCleaned(slot);
+    return slot;
+  }
+
+  /** Moves `slot`'s heads past its rows with a cleanup time at or below the watermark (cutting a long dead head off); whether they moved. */
+  private skipCleaned(slot: Slot<L, R>): boolean {
+    const wm = (slot.at = this.wm);
+    const { lt, rt } = slot;
+    const leftLife = this.leftLife;
+    const rightLife = this.rightLife;
+    const lh = slot.lh;
+    const rh = slot.rh;
+    let h = lh;
+    while (h < lt.length && lt[h]! + leftLife <= wm) h++;
+    slot.lh = h;
+    h = rh;
+    while (h < rt.length && rt[h]! + rightLife <= wm) h++;
+    slot.rh = h;
+    if (slot.lh === lh && h === rh) return false;
+    compact(slot, false, false);
+    return true;
   }
 
   protected event1(value: L, t: number, element: Timestamped<L> | undefined): void {
     const spec = this.spec;
     if (this.isLate(t)) return spec.late.left(value, t, element);
     const key = spec.leftKey(value);
-    const held = this.slotOf(key);
+    const held = this.lazy ? this.liveSlot(key) : this.slotOf(key);
     const slot = held ?? this.newSlot();
     // Partners: right rows in [t + lowerBound, t + upperBound] (then the exact test).
     const { rt, rv, rm } = slot;
@@ -134,14 +181,15 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     }
     insert(slot.lt, slot.lv, this.keepLeft ? slot.lm : undefined, slot.lh, t, value, matched);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
-    this.due(0, key, t + this.leftLife);
+    if (this.lazy) this.rows++;
+    else this.due(0, key, t + this.leftLife);
   }
 
   protected event2(value: R, t: number, element: Timestamped<R> | undefined): void {
     const spec = this.spec;
     if (this.isLate(t)) return spec.late.right(value, t, element);
     const key = spec.rightKey(value);
-    const held = this.slotOf(key);
+    const held = this.lazy ? this.liveSlot(key) : this.slotOf(key);
     const slot = held ?? this.newSlot();
     // Partners: left rows in [t − upperBound, t − lowerBound], widened by rounding slack (then the exact test).
     const slack = (Math.abs(t) + Math.abs(spec.lowerBound) + Math.abs(spec.upperBound)) * Number.EPSILON * 4;
@@ -160,7 +208,8 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     }
     insert(slot.rt, slot.rv, this.keepRight ? slot.rm : undefined, slot.rh, t, value, matched);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
-    this.due(1, key, t + this.rightLife);
+    if (this.lazy) this.rows++;
+    else this.due(1, key, t + this.rightLife);
   }
 
   /** Lists `key` in its side's cleanup index at `at` (once in a row: a key listed twice at one time is cleaned by its first listing). */
@@ -192,6 +241,12 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   protected onTime(): void {
     const wm = this.wm;
+    if (wm === this.cleaned) return;
+    this.cleaned = wm;
+    if (this.lazy) {
+      if (this.rows >= this.slots.size || wm === Infinity) this.sweep();
+      return;
+    }
     // Most watermarks reach no cleanup: found by floor, without allocating the lists.
     const left = this.leftDue.floor(ALL, wm) === undefined ? NONE : this.leftDue.positions(ALL, -Infinity, wm);
     const right = this.rightDue.floor(ALL, wm) === undefined ? NONE : this.rightDue.positions(ALL, -Infinity, wm);
@@ -232,20 +287,25 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
         this.slots.delete(key);
         continue;
       }
-      if (slot.lh >= COMPACT && slot.lh * 2 > slot.lt.length) {
-        cut(slot.lt, slot.lh);
-        cut(slot.lv, slot.lh);
-        if (this.keepLeft) cut(slot.lm, slot.lh);
-        slot.lh = 0;
-      }
-      if (slot.rh >= COMPACT && slot.rh * 2 > slot.rt.length) {
-        cut(slot.rt, slot.rh);
-        cut(slot.rv, slot.rh);
-        if (this.keepRight) cut(slot.rm, slot.rh);
-        slot.rh = 0;
-      }
+      compact(slot, this.keepLeft, this.keepRight);
       if (!this.shares) this.slots.set(key, slot);
     }
+  }
+
+  /** An inner join's sweep: every slot's cleaned rows dropped, and the slots left empty. */
+  private sweep(): void {
+    this.rows = 0;
+    const empty: K[] = [];
+    const changed: [K, Slot<L, R>][] = [];
+    // A slot whose heads did not move is not written back: what a copying backend holds of it
+    // differs in \`at\` only, and is cleaned again, to the same rows, when next touched.
+    this.slots.forEach((slot, key) => {
+      if (slot.at === this.wm || !this.skipCleaned(slot)) return;
+      if (slot.lh === slot.lt.length && slot.rh === slot.rt.length) empty.push(key);
+      else if (!this.shares) changed.push([key, slot]);
+    });
+    for (const key of empty) this.slots.delete(key);
+    for (const [key, slot] of changed) this.slots.set(key, slot);
   }
 
   protected config(): Readonly<Record<string, unknown>> {
@@ -256,6 +316,8 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   protected reset(): void {
     this.leftAt = this.rightAt = NaN;
     this.leftList = this.rightList = undefined;
+    this.rows = 0;
+    this.cleaned = this.wm;
   }
 }
 
@@ -293,6 +355,23 @@ function insert<V>(times: number[], values: V[], matched: boolean[] | undefined,
     times[j] = t;
     values[j] = value;
     if (matched !== undefined) matched[j] = m;
+  }
+}
+
+/** Cuts a side's cleaned head off once it is long and more than half of its arrays (its flags too where kept). */
+function compact<L, R>(slot: Slot<L, R>, leftFlags: boolean, rightFlags: boolean): void {
+  const { lh, rh } = slot;
+  if (lh >= COMPACT && lh * 2 > slot.lt.length) {
+    cut(slot.lt, lh);
+    cut(slot.lv, lh);
+    if (leftFlags) cut(slot.lm, lh);
+    slot.lh = 0;
+  }
+  if (rh >= COMPACT && rh * 2 > slot.rt.length) {
+    cut(slot.rt, rh);
+    cut(slot.rv, rh);
+    if (rightFlags) cut(slot.rm, rh);
+    slot.rh = 0;
   }
 }
 
