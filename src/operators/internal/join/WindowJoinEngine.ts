@@ -1,4 +1,4 @@
-import type { KeyedTable, StateBackend, TimerQueue } from '../../../state/StateBackend.js';
+import type { KeyedTable, NamespaceTable, StateBackend, TimerQueue } from '../../../state/StateBackend.js';
 import type { Timestamped } from '../../../time/elements.js';
 import { windowStart } from '../../../time/windowMath.js';
 import type { SlidingWindows } from '../../../time/sliding.js';
@@ -70,6 +70,16 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   private readonly offset: number;
   /** The windows whose firing is registered, by start: a cache of `fires` (not state), forgotten on restore. */
   private readonly firing = new Set<number>();
+  private readonly shares: boolean;
+  /**
+   * Tumbling windows: the open window the last row went to, `[curStart, curEnd)`, its firing
+   * registered, and its rows' namespace view — a row in it costs one look-up by key (a cache,
+   * not state: dropped when the window fires and on restore).
+   */
+  private readonly tumbling: boolean;
+  private curStart = NaN;
+  private curEnd = NaN;
+  private cur: NamespaceTable<K, WindowRows<L, R>> | undefined = undefined;
 
   constructor(private readonly spec: WindowJoinSpec<L, R, K, O>) {
     super(spec.state);
@@ -81,6 +91,8 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     this.size = w.size;
     this.slide = w.type === 'sliding' ? w.slide : w.size;
     this.offset = w.offset;
+    this.tumbling = this.slide === this.size;
+    this.shares = b.sharesValues === true;
   }
 
   protected event1(value: L, t: number, element: Timestamped<L> | undefined): void {
@@ -93,6 +105,16 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   /** Adds a row to its windows, in ascending order of start; false when it is late (every window past its lateness). */
   private add(side: Side, value: L | R, key: K, t: number): boolean {
+    if (t >= this.curStart && t < this.curEnd) {
+      const ns = this.cur!;
+      let rows = ns.get(key);
+      const fresh = rows === undefined;
+      if (fresh) rows = { left: [], right: [] };
+      if (side === 0) rows!.left.push(value as L);
+      else rows!.right.push(value as R);
+      if (fresh || !this.shares) ns.set(key, rows!);
+      return true;
+    }
     const { size, slide } = this;
     const wm = this.wm;
     const last = windowStart(t, slide, this.offset);
@@ -115,6 +137,11 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
         if (!this.firing.has(start)) {
           this.fires.register(end - 1, null, start);
           this.firing.add(start);
+        }
+        if (this.tumbling) {
+          this.curStart = start;
+          this.curEnd = end;
+          this.cur = this.rows.namespace(start);
         }
       } else {
         // Fired already (or would have, had it had rows): the new pairs now, the purge at the end of the lateness.
@@ -141,6 +168,7 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   private readonly fire = (time: number, _: null, start: number): void => {
     this.firing.delete(start);
+    if (start === this.curStart) this.forget();
     const window: JoinWindow = { start, end: start + this.size };
     const { select, allowedLateness } = this.spec;
     const out = this.out;
@@ -163,5 +191,11 @@ export class WindowJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
   protected reset(): void {
     this.firing.clear();
+    this.forget();
+  }
+
+  private forget(): void {
+    this.curStart = this.curEnd = NaN;
+    this.cur = undefined;
   }
 }
