@@ -107,6 +107,51 @@ describe('kafkaPartitionTasks', () => {
     await Promise.all([a.stop(), b.stop()]);
   });
 
+  it('a starting task fences the previous owner of its partition before it restores: the old open transaction is aborted and cannot commit', { timeout: 30_000 }, async () => {
+    broker.createTopic('z-in', 1);
+    broker.createTopic('z-out', 1);
+    // The old owner: a producer with the task's transactional id, a result in its open transaction.
+    const old = kafkaFor(broker.brokers).producer({ transactionalId: 'g-z-in-z-in-0', idempotent: true, maxInFlightRequests: 1 });
+    await old.connect();
+    const txn = await old.transaction();
+    await txn.send({ topic: 'z-out', messages: [{ key: 'a', value: JSON.stringify({ key: 'a', start: 0, sum: 999 }) }] });
+    const b = member('z-in', 'z-out');
+    await eventually('the new task started', () => b.events.some((e) => e.kind === 'started'), 20_000);
+    await expect(txn.commit()).rejects.toThrow();
+    await old.disconnect();
+    await produce('z-in', [
+      { partition: 0, key: 'a', ts: 1_000, amount: 1 },
+      { partition: 0, key: 'a', ts: 21_000, amount: 1 },
+    ]);
+    expect(await committed('z-out', 1)).toEqual([{ key: 'a', start: 0, sum: 1 }]);
+    expect(b.errors).toEqual([]);
+    await b.stop();
+  });
+
+  it('a task fenced while the group still gives it its partition (another producer took its transactional id) stops, starts again from Kafka after restartDelay, and nothing is lost or doubled', { timeout: 60_000 }, async () => {
+    broker.createTopic('f-in', 1);
+    broker.createTopic('f-out', 1);
+    await produce('f-in', [
+      { partition: 0, key: 'a', ts: 1_000, amount: 1 },
+      { partition: 0, key: 'a', ts: 2_000, amount: 2 },
+    ]);
+    const a = member('f-in', 'f-out');
+    await eventually('the task committed its first records', () => settled(a) && a.tasks.tasks()[0]!.committed === 2, 20_000);
+    // A zombie's successor: a producer with the task's transactional id fences the task's producer.
+    const intruder = kafkaFor(broker.brokers).producer({ transactionalId: 'g-f-in-f-in-0', idempotent: true, maxInFlightRequests: 1 });
+    await intruder.connect();
+    await (await intruder.transaction()).abort(); // kafkajs sends InitProducerId with the transactional id here
+    await produce('f-in', [{ partition: 0, key: 'a', ts: 5_000, amount: 10 }]);
+    await eventually('the task was fenced and started again', () => a.events.some((e) => e.kind === 'fenced') && a.events.filter((e) => e.kind === 'started').length >= 2, 20_000);
+    await intruder.disconnect();
+    await produce('f-in', [{ partition: 0, key: 'a', ts: 21_000, amount: 1 }]);
+    expect(await committed('f-out', 1)).toEqual([{ key: 'a', start: 0, sum: 13 }]);
+    const restarted = a.events.filter((e) => e.kind === 'started')[1]!;
+    expect(restarted.checkpointId).toBeGreaterThan(0); // from the checkpoint in Kafka
+    expect(a.errors).toEqual([]);
+    await a.stop();
+  });
+
   it('a record that cannot be deserialized errors the stream with a KafkaConnectorError naming topic, partition and offset; with deadLetter it goes there', { timeout: 30_000 }, async () => {
     broker.createTopic('bad-in', 1);
     broker.createTopic('bad-out', 1);

@@ -49,11 +49,16 @@ export class TransactionLog<T> {
 
   constructor(private readonly config: TransactionLogConfig<T>) {}
 
-  /** Connects the producer (which fences a crashed run's producer and aborts its open transaction) and makes the checkpoint topic. */
+  /** Connects the producer and fences every earlier producer of the transactional id (aborting a crashed run's open transaction), and makes the checkpoint topic. */
   private connect(): Promise<void> {
     this.ready ??= (async () => {
       const producer = (this.producer = this.config.makeProducer());
       await producer.connect();
+      // kafkajs's connect() takes a producer id without the transactional id; only its first
+      // transaction() sends InitProducerId with it. Fence now — abort the previous owner's open
+      // transaction and refuse its later commits — before the committed offsets are read (an
+      // empty transaction's abort stays local).
+      await (await producer.transaction()).abort();
       await this.withAdmin(async (admin) => {
         const topics = await admin.listTopics();
         // Compacted: the latest record per key (per transactional id) is the one that counts. Several
