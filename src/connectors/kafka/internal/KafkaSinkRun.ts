@@ -42,7 +42,13 @@ export class KafkaSinkRun<T> {
     private readonly producer: Producer,
     private readonly config: SinkRunConfig<T>,
   ) {
-    this.chain = producer.connect().catch((cause: unknown) => this.fail(`${API}: cannot connect the producer: ${messageOf(cause)}`, cause));
+    // A transactional producer fences its predecessors at once (kafkajs's connect() does not send
+    // the transactional id; an empty transaction's abort stays in the client).
+    const connect = async (): Promise<void> => {
+      await producer.connect();
+      if (config.transactional) await (await producer.transaction()).abort();
+    };
+    this.chain = connect().catch((cause: unknown) => this.fail(`${API}: cannot connect the producer: ${messageOf(cause)}`, cause));
   }
 
   event(value: T, timestamp: number): void {
