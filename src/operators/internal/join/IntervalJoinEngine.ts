@@ -126,9 +126,14 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     return this.slots.get(key);
   }
 
-  /** A new slot; the match flags only for the sides an outer join emits (the others share an array never written). */
+  /**
+   * A new slot. Its sides share empty arrays that are never written: a side's first row gives it
+   * arrays of its own (most keys see rows of one side only: bids of an auction that has gone).
+   * The test is on length, not identity: a restored snapshot's clone may share one empty array
+   * between sides and slots. The match flags exist only for the sides an outer join emits.
+   */
   private newSlot(): Slot<L, R> {
-    return { lt: [], lv: [], lm: this.keepLeft ? [] : NO_FLAGS, lh: 0, rt: [], rv: [], rm: this.keepRight ? [] : NO_FLAGS, rh: 0, at: this.wm };
+    return { lt: NO_TIMES, lv: NO_ROWS, lm: NO_FLAGS, lh: 0, rt: NO_TIMES, rv: NO_ROWS, rm: NO_FLAGS, rh: 0, at: this.wm };
   }
 
   /**
@@ -179,6 +184,11 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       this.out.event(spec.select(value, rv[i]!), Math.max(t, p));
       if (this.keepRight) rm[i] = true;
     }
+    if (slot.lt.length === 0) {
+      slot.lt = [];
+      slot.lv = [];
+      if (this.keepLeft) slot.lm = [];
+    }
     insert(slot.lt, slot.lv, this.keepLeft ? slot.lm : undefined, slot.lh, t, value, matched);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
     if (this.lazy) this.rows++;
@@ -205,6 +215,11 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       matched = true;
       this.out.event(spec.select(lv[i]!, value), Math.max(t, p));
       if (this.keepLeft) lm[i] = true;
+    }
+    if (slot.rt.length === 0) {
+      slot.rt = [];
+      slot.rv = [];
+      if (this.keepRight) slot.rm = [];
     }
     insert(slot.rt, slot.rv, this.keepRight ? slot.rm : undefined, slot.rh, t, value, matched);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
@@ -323,8 +338,11 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
 
 const NONE: readonly number[] = [];
 
-/** The match flags of a side that does not track them: never written. */
+/** The match flags of a side that does not track them, or has no rows yet: never written. */
 const NO_FLAGS: boolean[] = [];
+/** The times and rows of a side without rows: never written (an empty side gets arrays of its own for its first row). */
+const NO_TIMES: number[] = [];
+const NO_ROWS: never[] = [];
 
 /** The index of the first of `times` from `from` on that is `>= at` (binary search). */
 function firstAtOrAbove(times: readonly number[], from: number, at: number): number {
