@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import { StateError } from 'tidemark';
 import type { Checkpoint, CheckpointStore, StateSnapshot } from 'tidemark';
 import type { RootDatabase } from 'lmdb';
-import { DELTA, RESTORED, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
+import { DELTA, NONE, RESTORED, UNKNOWN, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
 import type { DirectoryLock } from './internal/DirectoryLock.js';
 import { rebuildState } from './internal/rebuildState.js';
-import { Kind, checkpointKey, decode, encode, entryPrefix, frame, identity, logKey, readU64, u64, unframe } from './internal/records.js';
+import { Kind, checkpointKey, decodeLog, encode, encodeLog, entryPrefix, frame, logKey, readU64, u64, unframe } from './internal/records.js';
 import { LmdbStateBackend } from './LmdbStateBackend.js';
 
 /** @internal An operator as a checkpoint record holds it. */
@@ -55,6 +55,8 @@ export class LmdbCheckpointStore implements CheckpointStore {
   /** Per operator: the lineage whose deltas apply to the latest committed state. */
   private readonly lineages = new Map<string, string>();
   private lineageCount = 0;
+  /** Per lineage, its recently committed snapshots and the checkpoints they became (what a delta's `sentIn` refers to). */
+  private readonly committed = new Map<string, Map<number, number>>();
   private readonly link: StoreLink;
 
   /** @internal Made by {@link openLmdbStore}. */
@@ -194,41 +196,58 @@ export class LmdbCheckpointStore implements CheckpointStore {
     this.records.splice(0, this.records.length, ...kept);
     for (const [op, delta] of deltas) {
       this.lineages.set(op, delta.lineage);
-      this.backends.get(op)?.confirm(delta.lineage, delta.snapshot, delta.full);
+      let c = this.committed.get(delta.lineage);
+      if (c === undefined) this.committed.set(delta.lineage, (c = new Map()));
+      c.set(delta.snapshot, cp.id);
+      // Only snapshots taken while an earlier one was being committed refer back: a few suffice.
+      if (c.size > 16) c.delete(c.keys().next().value!);
+      this.backends.get(op)?.confirm(delta.lineage, delta.snapshot, delta.full, cp.id);
     }
   }
 
+  /**
+   * Writes a delta's entries as versions `id` and, in the log, each identity with the version it
+   * replaces, as the backend knew it (or as an earlier commit of the same lineage wrote it): no
+   * reads, except for a timer queue written anew (its timers on disk are looked up).
+   */
   private writeDelta(op: string, id: number, from: number, delta: Delta): void {
     const prefix = entryPrefix(op);
     const version = u64(id);
-    const written: Uint8Array[] = [];
+    const committed = this.committed.get(delta.lineage);
+    /** Per identity (as latin1), what the log says: two slots of one identity (removed, then set again) make one entry. */
+    const log = new Map<string, { ident: Buffer; prev: number; dead: boolean }>();
+    const note = (ident: Buffer, prev: number, dead: boolean): void => {
+      const k = ident.toString('latin1');
+      const seen = log.get(k);
+      if (seen === undefined) log.set(k, { ident, prev, dead });
+      else {
+        seen.prev = seen.prev === UNKNOWN || prev === UNKNOWN ? UNKNOWN : Math.max(seen.prev, prev);
+        seen.dead = dead;
+      }
+    };
     for (let i = 0; i < delta.keys.length; i++) {
       const ident = Buffer.from(delta.keys[i]!);
       const value = delta.values[i] ?? null;
-      const key = Buffer.concat([prefix, ident, version]);
       if (ident[0] === Kind.Timer && ident.length === ident.readUInt16BE(1) + 3) {
         // A reset of a timer queue: every timer of it on disk is removed (those it has now follow).
-        for (const removed of this.resetQueue(prefix, ident, from, id)) written.push(removed);
+        for (const removed of this.resetQueue(prefix, ident, from, id)) note(removed, UNKNOWN, true);
         continue;
       }
-      // A timer registered again keeps its first registration's place among timers of its time.
-      if (ident[0] === Kind.Timer && value !== null && this.liveVersion(prefix, ident, from, id)) continue;
+      const key = Buffer.concat([prefix, ident, version]);
+      if (value === null && delta.full) {
+        // A whole state hides nothing older (it is read from `id` on): no deletion is written,
+        // and what this delta wrote of the entry before goes.
+        this.db.removeSync(key);
+        continue;
+      }
       this.db.putSync(key, frame(key, value === null ? new Uint8Array(0) : value));
-      written.push(ident);
+      const sentIn = delta.sentIn[i] ?? 0;
+      const earlier = sentIn === 0 ? undefined : committed?.get(sentIn);
+      const prev = earlier ?? delta.prev[i] ?? UNKNOWN;
+      note(ident, prev >= id ? NONE : prev, value === null);
     }
     const lk = logKey(id, op);
-    this.db.putSync(lk, frame(lk, encode(written)));
-  }
-
-  /** Whether `ident` has a live version in the state as of `id` (from `from`, the delta being written included). */
-  private liveVersion(prefix: Buffer, ident: Buffer, from: number, id: number): boolean {
-    const base = Buffer.concat([prefix, ident]);
-    let live = false;
-    for (const { key, value } of this.db.getRange({ start: Buffer.concat([base, u64(from)]), end: Buffer.concat([base, u64(id + 1)]) })) {
-      if (key.length !== base.length + 8) continue;
-      live = value.length > 4;
-    }
-    return live;
+    this.db.putSync(lk, frame(lk, encodeLog(log.values())));
   }
 
   /** Writes a deletion of every timer of `queue` live in the state from `from`; returns their identities. */
@@ -272,13 +291,21 @@ export class LmdbCheckpointStore implements CheckpointStore {
         // A whole state written at r.from: every older version of this operator goes.
         this.removeWhere(prefix, (v) => v < r.from);
       }
-      // What the checkpoints from the dropped ones to the oldest wrote shadows what came before.
+      // What the checkpoints from the dropped ones to the oldest wrote shadows what came before:
+      // the version each replaced goes, and each deletion itself (a look-up only where the log
+      // does not say which version was replaced).
       for (const c of [...dropped.slice(1), oldest]) {
         const lk = logKey(c.id, op);
         const raw = this.db.get(lk);
         if (raw === undefined) continue;
-        const written = decode(unframe(lk, raw, () => `the log of checkpoint ${c.id}`)) as Uint8Array[];
-        for (const ident of written) this.shadow(prefix, Buffer.from(ident), c.id);
+        for (const e of decodeLog(unframe(lk, raw, () => `the log of checkpoint ${c.id}`), UNKNOWN)) {
+          if (e.prev === UNKNOWN) {
+            this.shadow(prefix, e.ident, c.id);
+            continue;
+          }
+          if (e.prev >= 0) this.db.removeSync(Buffer.concat([prefix, e.ident, u64(e.prev)]));
+          if (e.dead) this.db.removeSync(Buffer.concat([prefix, e.ident, u64(c.id)]));
+        }
       }
     }
     // Logs up to the oldest retained are needed no more; operators no retained checkpoint has go whole.

@@ -1,7 +1,7 @@
 import { MemoryStateBackend, StateError } from 'tidemark';
 import type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from 'tidemark';
 import { Kind, encode, identity, str } from './internal/records.js';
-import { DELTA, RESTORED, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
+import { DELTA, NONE, RESTORED, UNKNOWN, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
 
 /** One structure of the backend: what its entries' identities start with. */
 interface Structure {
@@ -12,12 +12,16 @@ interface Structure {
 /**
  * One entry of working state, as the memory tables hold it: its identity parts (`a`, `b`, `c`),
  * its insertion order (`s`, and `ks` for its key's order in ordered and map tables), its value,
- * the epoch it was last made dirty in (`e`), the epoch it was born in, and whether it was removed.
- * Timer slots are operations instead (a registration or, `dead`, a removal), one per call.
+ * the epoch it was last made dirty in (`e`), the epoch it was born in, and whether it was removed;
+ * for the store, the checkpoint its version on disk was written by (`d`, {@link NONE}: none) and
+ * the snapshot it was last sent in (`ps`), so that a commit knows what it replaces without reading.
+ * Timer slots are operations instead (a registration or, `dead`, a removal), one per change.
  */
 class Slot {
   e = 0;
   dead = false;
+  d = NONE;
+  ps = 0;
   constructor(
     readonly t: Structure,
     readonly a: unknown,
@@ -32,6 +36,13 @@ class Slot {
 
 /** A queue's timer operations since the last confirmed checkpoint begin with this slot: the queue was rewritten. */
 const RESET = Symbol('reset');
+
+/** A timer operation a delta held, applied to the backend's view of the disk once it is confirmed: a reset (`ident` undefined), a registration or a removal. */
+interface TimerOp {
+  readonly queue: Structure;
+  readonly ident: string | undefined;
+  readonly live: boolean;
+}
 
 /**
  * The state backend of `tidemark/lmdb`: working state in memory (the memory backend's tables,
@@ -79,11 +90,25 @@ export class LmdbStateBackend implements StateBackend {
   private feedSi = 0;
   private feedKs: readonly number[] | undefined;
   private feedKi = 0;
+  /** While restoring: the versions its entries have on disk. */
+  private feedD: readonly number[] | undefined;
+  private feedDi = 0;
   private epoch = 1;
   /** Slots made dirty in this epoch, in order. */
   private dirty: Slot[] = [];
-  /** Earlier snapshots not yet confirmed committed: their slots are in every later delta too. */
-  private pending: { readonly snapshot: number; readonly slots: Slot[] }[] = [];
+  /**
+   * Earlier snapshots not yet confirmed committed: their slots (the dirty list of their epoch) are
+   * in every later delta too; `sent` is every slot their delta held.
+   */
+  private pending: { readonly snapshot: number; readonly slots: Slot[]; readonly sent: Slot[]; readonly timerOps: TimerOp[] }[] = [];
+  /**
+   * Per timer queue, its timers on disk as of the last confirmed checkpoint (identity as latin1 →
+   * the checkpoint that wrote it): what a snapshot needs to leave out registrations of timers
+   * already there (they keep their place) and to say which version an operation replaces.
+   */
+  private readonly timersOnDisk = new Map<Structure, Map<string, number>>();
+  /** The last snapshot the store confirmed committed. */
+  private confirmed = 0;
   /** Whether deltas are relative to nothing (the first checkpoint, or one after restoring a state the store's latest does not hold). */
   private full = true;
   private fullSince = 0;
@@ -147,18 +172,53 @@ export class LmdbStateBackend implements StateBackend {
    */
   snapshot(): StateSnapshot {
     const slots = this.pending.length === 0 ? this.dirty : [...this.pending.flatMap((p) => p.slots), ...this.dirty];
+    const snapshot = ++this.snapshots;
     const keys: Buffer[] = [];
     const values: (Buffer | null)[] = [];
+    const prev: number[] = [];
+    const sentIn: number[] = [];
+    const sent: Slot[] = [];
+    const timerOps: TimerOp[] = [];
+    /** Timers this delta changed (identity → live), and queues it wrote anew: with the disk as confirmed, the state it applies to. */
+    const changed = new Map<string, boolean>();
+    const reset = new Set<Structure>();
     for (const slot of slots) {
       if (slot.v === RESET) {
         keys.push(identity(Kind.Timer, slot.t.name, []));
         values.push(null);
+        prev.push(UNKNOWN);
+        sentIn.push(0);
+        reset.add(slot.t);
+        timerOps.push({ queue: slot.t, ident: undefined, live: false });
         continue;
       }
+      if (slot.t.kind === Kind.Timer) {
+        const ident = this.identityOf(slot);
+        const k = ident.toString('latin1');
+        const onDisk = reset.has(slot.t) ? undefined : this.timersOnDisk.get(slot.t)?.get(k);
+        const live = changed.get(k) ?? onDisk !== undefined;
+        // A registration of a timer that is there keeps its place (its first registration's), and
+        // a removal of one that is not changes nothing: neither is written.
+        if (live !== slot.dead) continue;
+        changed.set(k, !slot.dead);
+        keys.push(ident);
+        values.push(slot.dead ? null : this.payloadOf(slot));
+        prev.push(onDisk ?? NONE);
+        // Sent before in a snapshot not yet confirmed: if that one was committed, it wrote the version this replaces.
+        sentIn.push(slot.ps > this.confirmed ? slot.ps : 0);
+        slot.ps = snapshot;
+        timerOps.push({ queue: slot.t, ident: k, live: !slot.dead });
+        continue;
+      }
+      // A slot made dirty in several unconfirmed epochs is written once, with its value now.
+      if (slot.ps === snapshot) continue;
       keys.push(this.identityOf(slot));
       values.push(slot.dead ? null : this.payloadOf(slot));
+      prev.push(slot.d);
+      sentIn.push(slot.ps > this.confirmed ? slot.ps : 0);
+      slot.ps = snapshot;
+      sent.push(slot);
     }
-    const snapshot = ++this.snapshots;
     const delta: Delta = {
       store: this.link.uid,
       operator: this.operatorId,
@@ -168,18 +228,31 @@ export class LmdbStateBackend implements StateBackend {
       entries: this.liveEntries(),
       keys,
       values,
+      prev,
+      sentIn,
     };
-    this.pending.push({ snapshot, slots: this.dirty });
+    this.pending.push({ snapshot, slots: this.dirty, sent, timerOps });
     this.dirty = [];
     this.epoch++;
     return { format: 'tidemark-state/1', tables: {}, timers: {}, values: {}, [DELTA]: delta } as StateSnapshot;
   }
 
-  /** @internal The store committed this backend's snapshot `snapshot` (its lineage's). */
-  confirm(lineage: string, snapshot: number, full: boolean): void {
+  /** @internal The store committed this backend's snapshot `snapshot` (its lineage's) as checkpoint `checkpoint`. */
+  confirm(lineage: string, snapshot: number, full: boolean, checkpoint: number): void {
     if (lineage !== this.lineage) return;
     const i = this.pending.findIndex((p) => p.snapshot === snapshot);
     if (i < 0) return;
+    // Every slot that delta held has its version on disk from `checkpoint` on; so have its timers.
+    const { sent, timerOps } = this.pending[i]!;
+    for (const slot of sent) slot.d = checkpoint;
+    for (const { queue, ident, live } of timerOps) {
+      let disk = this.timersOnDisk.get(queue);
+      if (disk === undefined) this.timersOnDisk.set(queue, (disk = new Map()));
+      if (ident === undefined) disk.clear();
+      else if (live) disk.set(ident, checkpoint);
+      else disk.delete(ident);
+    }
+    this.confirmed = snapshot;
     this.pending = this.pending.slice(i + 1);
     if (full && snapshot > this.fullSince) this.full = false;
     for (const name of this.timerOps.keys()) this.timerOps.set(name, this.countTimerOps(name));
@@ -218,27 +291,38 @@ export class LmdbStateBackend implements StateBackend {
     try {
       for (const [name, rows] of Object.entries(s.tables)) {
         const t = this.table<unknown, unknown, unknown>(name);
-        this.feed(order?.tables[name], undefined);
+        this.feed(order?.tables[name], undefined, order?.versions.tables[name]);
         for (const [ns, entries] of rows) for (const [k, v] of entries) t.set(k, ns, v);
       }
       for (const [name, rows] of Object.entries(s.ordered ?? {})) {
         const t = this.ordered<unknown, unknown>(name);
-        this.feed(undefined, order?.ordered[name]);
+        this.feed(undefined, order?.ordered[name], order?.versions.ordered[name]);
         for (const [k, entries] of rows) for (const [p, v] of entries) t.set(k, p, v);
       }
       for (const [name, rows] of Object.entries(s.maps ?? {})) {
         const t = this.maps<unknown, unknown, unknown>(name);
-        this.feed(order?.maps[name]?.s, order?.maps[name]?.ks);
+        this.feed(order?.maps[name]?.s, order?.maps[name]?.ks, order?.versions.maps[name]);
         for (const [k, entries] of rows) for (const [mk, v] of entries) t.set(k, mk, v);
       }
     } finally {
       this.feed(undefined, undefined);
     }
+    this.timersOnDisk.clear();
     for (const [name, rows] of Object.entries(s.timers)) {
       const q = this.timers<unknown, unknown>(name);
       for (const [time, ns, k] of rows) q.register(time, k, ns);
+      // Restored as committed: those timers are on disk, at the versions the store read.
+      const versions = adopted ? order?.versions.timers[name] : undefined;
+      if (versions === undefined) continue;
+      const st = this.structure(Kind.Timer, name);
+      const disk = new Map<string, number>();
+      rows.forEach(([time, ns, k], i) => disk.set(identity(Kind.Timer, st.name, [time, k, ns]).toString('latin1'), versions[i] ?? NONE));
+      this.timersOnDisk.set(st, disk);
     }
-    for (const [name, v] of Object.entries(s.values)) this.value(name, v).set(v);
+    for (const [name, v] of Object.entries(s.values)) {
+      this.value(name, v).set(v);
+      this.cells.get(name)!.d = order?.versions.values[name] ?? NONE;
+    }
     if (adopted) {
       // Restored as committed: nothing is dirty, everything is on disk.
       this.dirty = [];
@@ -251,11 +335,18 @@ export class LmdbStateBackend implements StateBackend {
     return this.feedS !== undefined ? this.feedS[this.feedSi++]! : this.seq++;
   }
 
-  private feed(s: readonly number[] | undefined, ks: readonly number[] | undefined): void {
+  /** The version on disk of the entry being restored (NONE outside a restore from the store). */
+  private entryVersion(): number {
+    return this.feedD !== undefined ? (this.feedD[this.feedDi++] ?? NONE) : NONE;
+  }
+
+  private feed(s: readonly number[] | undefined, ks: readonly number[] | undefined, d?: readonly number[]): void {
     this.feedS = s;
     this.feedSi = 0;
     this.feedKs = ks;
     this.feedKi = 0;
+    this.feedD = d;
+    this.feedDi = 0;
   }
 
   // --- the structures --------------------------------------------------------------------
@@ -271,6 +362,7 @@ export class LmdbStateBackend implements StateBackend {
         return;
       }
       const fresh = new Slot(st, ns, k, undefined, this.entrySeq(), 0, v, this.epoch);
+      fresh.d = this.entryVersion();
       view.set(k, fresh);
       this.touch(fresh);
     };
@@ -351,6 +443,7 @@ export class LmdbStateBackend implements StateBackend {
           return;
         }
         const fresh = new Slot(st, k, p, undefined, this.seq++, this.enter(order, k), v, this.epoch);
+        fresh.d = this.entryVersion();
         inner.set(k, p, fresh);
         this.touch(fresh);
       },
@@ -393,6 +486,7 @@ export class LmdbStateBackend implements StateBackend {
           return;
         }
         const fresh = new Slot(st, k, mk, undefined, this.entrySeq(), this.enter(order, k), v, this.epoch);
+        fresh.d = this.entryVersion();
         inner.set(k, mk, fresh);
         this.touch(fresh);
       },

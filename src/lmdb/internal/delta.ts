@@ -29,7 +29,20 @@ export interface Delta {
   readonly entries: number;
   readonly keys: readonly Uint8Array[];
   readonly values: readonly (Uint8Array | null)[];
+  /**
+   * Per entry, the checkpoint that wrote its version on disk as the backend last heard
+   * ({@link NONE}: none; {@link UNKNOWN}: not tracked, as for timers), and the unconfirmed
+   * snapshot it was last sent in (0: none): if the store committed that one, it wrote the
+   * version this one replaces. What a commit needs to drop replaced versions without reading.
+   */
+  readonly prev: readonly number[];
+  readonly sentIn: readonly number[];
 }
+
+/** @internal No version of the entry on disk (in this lineage). */
+export const NONE = -1;
+/** @internal Which version the entry replaces is not known: the store looks (timer operations). */
+export const UNKNOWN = -2;
 
 /** @internal Which checkpoint a rebuilt snapshot is, and its entries' insertion orders as on disk. */
 export interface RestoredFrom {

@@ -25,10 +25,11 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
     const seen = latest.get(ident);
     if (seen === undefined || version > seen.version) latest.set(ident, { version, key: Buffer.from(key), value: Buffer.from(value) });
   }
-  const tables = new Map<string, Map<string, { ns: unknown; min: number; rows: [number, unknown, unknown][] }>>();
-  const ordered = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown][] }>>();
-  const maps = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown, unknown][] }>>();
-  const timers = new Map<string, [number, number, unknown, unknown][]>();
+  const tables = new Map<string, Map<string, { ns: unknown; min: number; rows: [number, unknown, unknown, number][] }>>();
+  const ordered = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown, number][] }>>();
+  const maps = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown, unknown, number][] }>>();
+  const valueVersions: Record<string, number> = {};
+  const timers = new Map<string, [number, number, unknown, unknown, number][]>();
   const values: Record<string, unknown> = {};
   let count = 0;
   let next = 0;
@@ -46,7 +47,7 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         let ns = byNs.get(nsKey);
         if (ns === undefined) byNs.set(nsKey, (ns = { ns: decodePart(raw[0]!), min: s, rows: [] }));
         ns.min = Math.min(ns.min, s);
-        ns.rows.push([s, decodePart(raw[1]!), v]);
+        ns.rows.push([s, decodePart(raw[1]!), v, version]);
         count++;
         break;
       }
@@ -57,7 +58,7 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         let e = byKey.get(k);
         if (e === undefined) byKey.set(k, (e = { ks, key: decodePart(raw[0]!), rows: [] }));
         e.ks = Math.min(e.ks, ks);
-        e.rows.push([decodePart(raw[1]!) as number, v]);
+        e.rows.push([decodePart(raw[1]!) as number, v, version]);
         count++;
         break;
       }
@@ -68,7 +69,7 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         let e = byKey.get(k);
         if (e === undefined) byKey.set(k, (e = { ks, key: decodePart(raw[0]!), rows: [] }));
         e.ks = Math.min(e.ks, ks);
-        e.rows.push([s, decodePart(raw[1]!), v]);
+        e.rows.push([s, decodePart(raw[1]!), v, version]);
         count++;
         break;
       }
@@ -76,11 +77,12 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
         const [s] = fields as [number];
         let q = timers.get(name);
         if (q === undefined) timers.set(name, (q = []));
-        q.push([decodePart(raw[0]!) as number, s, decodePart(raw[2]!), decodePart(raw[1]!)]);
+        q.push([decodePart(raw[0]!) as number, s, decodePart(raw[2]!), decodePart(raw[1]!), version]);
         break;
       }
       case Kind.Value:
         values[name] = (fields as [unknown])[0];
+        valueVersions[name] = version;
         count++;
         break;
       default:
@@ -92,15 +94,17 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
       `tidemark/lmdb: operator "${op}"'s state as of checkpoint ${id} has ${count} entries, its checkpoint recorded ${entries}: the state directory is damaged; restore it from a backup, or open it with { fresh: true } to discard its state`,
     );
   }
-  const order: StateOrder = { next, tables: {}, ordered: {}, maps: {} };
+  const order: StateOrder = { next, tables: {}, ordered: {}, maps: {}, versions: { tables: {}, ordered: {}, maps: {}, timers: {}, values: valueVersions } };
+  const { versions } = order;
   const snapshot: StateSnapshot = {
     format: 'tidemark-state/1',
     tables: Object.fromEntries(
       [...tables].map(([name, byNs]) => {
         const seqs: number[] = (order.tables[name] = []);
+        const vs: number[] = (versions.tables[name] = []);
         const rows = [...byNs.values()]
           .sort((a, b) => a.min - b.min)
-          .map((ns) => [ns.ns, ns.rows.sort((a, b) => a[0] - b[0]).map(([s, k, v]) => (seqs.push(s), [k, v] as const))] as const);
+          .map((ns) => [ns.ns, ns.rows.sort((a, b) => a[0] - b[0]).map(([s, k, v, version]) => (seqs.push(s), vs.push(version), [k, v] as const))] as const);
         return [name, rows];
       }),
     ),
@@ -108,17 +112,24 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
       [...ordered].map(([name, byKey]) => {
         const keys = [...byKey.values()].sort((a, b) => a.ks - b.ks);
         order.ordered[name] = keys.map((e) => e.ks);
-        return [name, keys.map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0])] as const)];
+        const vs: number[] = (versions.ordered[name] = []);
+        return [name, keys.map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0]).map(([p, v, version]) => (vs.push(version), [p, v] as const))] as const)];
       }),
     ),
     maps: Object.fromEntries(
       [...maps].map(([name, byKey]) => {
         const keys = [...byKey.values()].sort((a, b) => a.ks - b.ks);
         const o = (order.maps[name] = { ks: keys.map((e) => e.ks), s: [] as number[] });
-        return [name, keys.map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0]).map(([s, mk, v]) => (o.s.push(s), [mk, v] as const))] as const)];
+        const vs: number[] = (versions.maps[name] = []);
+        return [name, keys.map((e) => [e.key, e.rows.sort((a, b) => a[0] - b[0]).map(([s, mk, v, version]) => (o.s.push(s), vs.push(version), [mk, v] as const))] as const)];
       }),
     ),
-    timers: Object.fromEntries([...timers].map(([name, q]) => [name, q.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([t, , ns, k]) => [t, ns, k] as const)])),
+    timers: Object.fromEntries(
+      [...timers].map(([name, q]) => {
+        const vs: number[] = (versions.timers[name] = []);
+        return [name, q.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([t, , ns, k, version]) => (vs.push(version), [t, ns, k] as const))];
+      }),
+    ),
     values,
   };
   return { snapshot, order };
@@ -128,13 +139,22 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
  * @internal The insertion orders of a rebuilt state, in the order of its snapshot's rows, so
  * that a backend restored from it numbers its entries as on disk and its later changes can be
  * written as deltas: each table entry's, each ordered and map table key's, each map entry's; and
- * the next free number.
+ * the next free number. And each entry's version on disk, so that its next one replaces it
+ * without a read.
  */
 export interface StateOrder {
   readonly next: number;
   readonly tables: Record<string, number[]>;
   readonly ordered: Record<string, number[]>;
   readonly maps: Record<string, { readonly ks: number[]; readonly s: number[] }>;
+  /** The checkpoint that wrote each entry's version on disk, in the same order (values by name). */
+  readonly versions: {
+    readonly tables: Record<string, number[]>;
+    readonly ordered: Record<string, number[]>;
+    readonly maps: Record<string, number[]>;
+    readonly timers: Record<string, number[]>;
+    readonly values: Record<string, number>;
+  };
 }
 
 

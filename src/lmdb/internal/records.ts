@@ -186,4 +186,41 @@ export function unframe(key: Uint8Array, value: Uint8Array | undefined, what: ()
   return b.subarray(4);
 }
 
+/** @internal One identity a checkpoint wrote, for compaction: the version it replaced (or NONE, UNKNOWN) and whether it is a deletion. */
+export interface LogEntry {
+  readonly ident: Buffer;
+  readonly prev: number;
+  readonly dead: boolean;
+}
+
+const LOG_TAG = 0x50; // 'P'
+
+/** A checkpoint's log ('L' record): 'P', then per entry u16 length, identity, f64 replaced version, u8 deletion. */
+export function encodeLog(entries: Iterable<LogEntry>): Buffer {
+  const chunks: Buffer[] = [Buffer.of(LOG_TAG)];
+  for (const { ident, prev, dead } of entries) {
+    const head = Buffer.allocUnsafe(2);
+    head.writeUInt16BE(ident.length);
+    const tail = Buffer.allocUnsafe(9);
+    tail.writeDoubleBE(prev);
+    tail[8] = dead ? 1 : 0;
+    chunks.push(head, ident, tail);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The entries of a log; a log of the first format (the identities alone) gives them with `unknown` versions. */
+export function decodeLog(payload: Buffer, unknown: number): LogEntry[] {
+  if (payload[0] !== LOG_TAG) return (decodeValue(payload) as Uint8Array[]).map((i) => ({ ident: Buffer.from(i), prev: unknown, dead: false }));
+  const out: LogEntry[] = [];
+  for (let at = 1; at < payload.length; ) {
+    const n = payload.readUInt16BE(at);
+    const ident = payload.subarray(at + 2, at + 2 + n);
+    out.push({ ident, prev: payload.readDoubleBE(at + 2 + n), dead: payload[at + 10 + n] === 1 });
+    at += 11 + n;
+  }
+  return out;
+}
+
 export { decodeValue as decode, encodeValue as encode } from './valueCodec.js';
+import { decodeValue } from './valueCodec.js';
