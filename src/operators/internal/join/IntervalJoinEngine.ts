@@ -44,6 +44,14 @@ interface Slot<L, R> {
 /** The one namespace of the slots table, and the one key of a side's cleanup index (an ordered table by cleanup time). */
 const ALL = 0;
 
+/**
+ * An inner join sweeps its slots once this many rows per slot have come since the last sweep: a
+ * sweep visits every slot, so it costs at most 1/SWEEP_ROWS of a visit per row, and the rows it
+ * finds cleaned are at most about SWEEP_ROWS times the slots (most are dropped sooner, when their
+ * key is touched).
+ */
+const SWEEP_ROWS = 4;
+
 /** A side's cleaned head is cut off once it is this long and more than half of its arrays. */
 const COMPACT = 32;
 
@@ -86,7 +94,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   /**
    * An inner join emits nothing at cleanup, so it keeps no cleanup index: a row whose cleanup
    * time the watermark has reached is skipped (and dropped) when its key is next touched, and
-   * slots nobody touches are swept once as many rows have come as there are slots.
+   * slots nobody touches are swept once {@link SWEEP_ROWS} rows per slot have come.
    */
   private readonly lazy: boolean;
   /** Rows buffered since the last sweep (an inner join's; not state: it only paces the sweeps). */
@@ -259,7 +267,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     if (wm === this.cleaned) return;
     this.cleaned = wm;
     if (this.lazy) {
-      if (this.rows >= this.slots.size || wm === Infinity) this.sweep();
+      if (this.rows >= SWEEP_ROWS * this.slots.size || wm === Infinity) this.sweep();
       return;
     }
     // Most watermarks reach no cleanup: found by floor, without allocating the lists.
