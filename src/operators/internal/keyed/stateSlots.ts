@@ -133,6 +133,8 @@ class ListSlot<K, V> extends Slot<K, V> implements ListState<V> {
     this.scope.check(`state.${this.name}.get()`);
     const key = this.scope.key;
     const out: V[] = [];
+    // An empty list (the common case of a key's first event) costs one look-up, no position list.
+    if (this.rows.lower(key, Infinity) === undefined) return out;
     for (const p of this.rows.positions(key, -Infinity, Infinity)) {
       const v = this.read(this.rows.get(key, p));
       if (v !== undefined) out.push(v);
@@ -166,7 +168,7 @@ class ListSlot<K, V> extends Slot<K, V> implements ListState<V> {
 
   private removeAll(): void {
     const key = this.scope.key;
-    for (const p of this.rows.positions(key, -Infinity, Infinity)) this.rows.delete(key, p);
+    if (this.rows.lower(key, Infinity) !== undefined) for (const p of this.rows.positions(key, -Infinity, Infinity)) this.rows.delete(key, p);
     this.unschedule();
   }
 }
