@@ -291,7 +291,7 @@ export class LmdbStateBackend implements StateBackend {
     try {
       for (const [name, rows] of Object.entries(s.tables)) {
         const t = this.table<unknown, unknown, unknown>(name);
-        this.feed(order?.tables[name], undefined, order?.versions.tables[name]);
+        this.feed(order?.tables[name], order?.tableNamespaces[name], order?.versions.tables[name]);
         for (const [ns, entries] of rows) for (const [k, v] of entries) t.set(k, ns, v);
       }
       for (const [name, rows] of Object.entries(s.ordered ?? {})) {
@@ -354,6 +354,9 @@ export class LmdbStateBackend implements StateBackend {
   private makeTable(name: string): KeyedTable<unknown, unknown, unknown> {
     const inner = this.inner.table<unknown, unknown, Slot>(name);
     const st = this.structure(Kind.Table, name);
+    // Namespaces in the order the memory table has them: a namespace's place is its first
+    // entry's since it last emptied (it leaves the table when empty, and joins it again at the end).
+    const order = this.keyOrder(`t${name}`);
     const set = (k: unknown, ns: unknown, v: unknown, view: { get(k: unknown): Slot | undefined; set(k: unknown, s: Slot): void }): void => {
       const slot = view.get(k);
       if (slot !== undefined) {
@@ -361,7 +364,7 @@ export class LmdbStateBackend implements StateBackend {
         this.touch(slot);
         return;
       }
-      const fresh = new Slot(st, ns, k, undefined, this.entrySeq(), 0, v, this.epoch);
+      const fresh = new Slot(st, ns, k, undefined, this.entrySeq(), this.enter(order, ns), v, this.epoch);
       fresh.d = this.entryVersion();
       view.set(k, fresh);
       this.touch(fresh);
@@ -370,6 +373,7 @@ export class LmdbStateBackend implements StateBackend {
       if (slot === undefined) return false;
       slot.dead = true;
       this.touch(slot);
+      this.leave(order, slot.a);
       return true;
     };
     const namespace = (ns: unknown): NamespaceTable<unknown, unknown> => {
@@ -620,7 +624,7 @@ export class LmdbStateBackend implements StateBackend {
   private payloadOf(slot: Slot): Buffer {
     switch (slot.t.kind) {
       case Kind.Table:
-        return encode([slot.s, slot.v]);
+        return encode([slot.s, slot.v, slot.ks]);
       case Kind.Ordered:
       case Kind.Map:
         return encode([slot.s, slot.ks, slot.v]);

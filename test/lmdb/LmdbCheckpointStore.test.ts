@@ -214,8 +214,8 @@ describe('LmdbCheckpointStore compaction (seeded)', () => {
           const dt = int(50);
           for (const b of [lmdb, memory] as StateBackend[]) {
             time = t;
-            if (r < 0.4) b.table<number, number, number>('t').set(k, 0, v);
-            else if (r < 0.6) b.table<number, number, number>('t').delete(k, 0);
+            if (r < 0.4) b.table<number, number, number>('t').set(k, k % 3, v);
+            else if (r < 0.6) b.table<number, number, number>('t').delete(k, k % 3);
             else if (r < 0.7) b.maps<number, number, number>('m').set(k % 5, k, v);
             else if (r < 0.75) b.maps<number, number, number>('m').delete(k % 5, k);
             else if (r < 0.8) b.value('n', 0).set(v);

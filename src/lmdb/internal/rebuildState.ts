@@ -41,12 +41,15 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
     if (kind !== Kind.Value) next = Math.max(next, (fields[0] as number) + 1, kind === Kind.Ordered || kind === Kind.Map ? (fields[1] as number) + 1 : 0);
     switch (kind) {
       case Kind.Table: {
-        const [s, v] = fields as [number, unknown];
+        // The namespace's place (written since schema 1's first format, which had none: then its earliest entry's).
+        const [s, v, ks] = fields as [number, unknown, number | undefined];
+        const place = ks ?? s;
+        if (ks !== undefined) next = Math.max(next, ks + 1);
         const byNs = at(tables, name);
         const nsKey = raw[0]!.toString('latin1');
         let ns = byNs.get(nsKey);
-        if (ns === undefined) byNs.set(nsKey, (ns = { ns: decodePart(raw[0]!), min: s, rows: [] }));
-        ns.min = Math.min(ns.min, s);
+        if (ns === undefined) byNs.set(nsKey, (ns = { ns: decodePart(raw[0]!), min: place, rows: [] }));
+        ns.min = Math.min(ns.min, place);
         ns.rows.push([s, decodePart(raw[1]!), v, version]);
         count++;
         break;
@@ -94,7 +97,7 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
       `tidemark/lmdb: operator "${op}"'s state as of checkpoint ${id} has ${count} entries, its checkpoint recorded ${entries}: the state directory is damaged; restore it from a backup, or open it with { fresh: true } to discard its state`,
     );
   }
-  const order: StateOrder = { next, tables: {}, ordered: {}, maps: {}, versions: { tables: {}, ordered: {}, maps: {}, timers: {}, values: valueVersions } };
+  const order: StateOrder = { next, tables: {}, tableNamespaces: {}, ordered: {}, maps: {}, versions: { tables: {}, ordered: {}, maps: {}, timers: {}, values: valueVersions } };
   const { versions } = order;
   const snapshot: StateSnapshot = {
     format: 'tidemark-state/1',
@@ -102,8 +105,9 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
       [...tables].map(([name, byNs]) => {
         const seqs: number[] = (order.tables[name] = []);
         const vs: number[] = (versions.tables[name] = []);
-        const rows = [...byNs.values()]
-          .sort((a, b) => a.min - b.min)
+        const sorted = [...byNs.values()].sort((a, b) => a.min - b.min);
+        order.tableNamespaces[name] = sorted.map((ns) => ns.min);
+        const rows = sorted
           .map((ns) => [ns.ns, ns.rows.sort((a, b) => a[0] - b[0]).map(([s, k, v, version]) => (seqs.push(s), vs.push(version), [k, v] as const))] as const);
         return [name, rows];
       }),
@@ -145,6 +149,8 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
 export interface StateOrder {
   readonly next: number;
   readonly tables: Record<string, number[]>;
+  /** Each table namespace's place, in the order of the snapshot's namespaces. */
+  readonly tableNamespaces: Record<string, number[]>;
   readonly ordered: Record<string, number[]>;
   readonly maps: Record<string, { readonly ks: number[]; readonly s: number[] }>;
   /** The checkpoint that wrote each entry's version on disk, in the same order (values by name). */
