@@ -122,8 +122,10 @@ export function walkDataFile(meta: WalkedFile, record: (key: Buffer, value: Buff
         if (!leaf && i === 0) {
           if (ksize !== 0) damage(`${where}'s first node has a key`);
         } else if (ordered) {
+          // In order within the page; the first and the last inside the parent's bounds (so all are).
           if (prev !== undefined && cmp(prev, key) >= 0) damage(`${where}'s keys are out of order at node ${i}`);
-          if ((lo !== undefined && cmp(key, lo) < 0) || (hi !== undefined && cmp(key, hi) >= 0)) damage(`${where}'s node ${i} has a key outside its parent's bounds`);
+          else if (prev === undefined && lo !== undefined && cmp(key, lo) < 0) damage(`${where}'s node ${i} has a key below its parent's bounds`);
+          if (i === n - 1 && hi !== undefined && cmp(key, hi) >= 0) damage(`${where}'s node ${i} has a key above its parent's bounds`);
           prev = key;
         }
         const lo16 = page.readUInt16LE(at);
