@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStateBackend, StateError, type Checkpoint, type StateBackend, type StateSnapshot } from 'tidemark';
 import { openLmdbStore, type LmdbStateBackend } from 'tidemark/lmdb';
 import { open } from 'lmdb';
+import { decode, decodeLog, encode, frame, unframe } from '../../src/lmdb/internal/records.js';
 import { seeded } from '../support/crashLoop.js';
 import { tmpDir } from './tmpDir.js';
 
@@ -298,3 +299,55 @@ describe('LmdbCheckpointStore compaction (seeded)', () => {
 function stateOf2(cp: Checkpoint | undefined): StateSnapshot {
   return cp!.operators['op'] as StateSnapshot;
 }
+
+describe('LmdbCheckpointStore and what the first format wrote', () => {
+  it('restores and goes on from table entries without a namespace place and logs without replaced versions, compacting them', async () => {
+    const dir = tmpDir();
+    const memory = new MemoryStateBackend();
+    const change = (b: StateBackend, id: number) => {
+      const t = b.table<string, number, number>('t');
+      for (let k = 0; k < 30; k += id) t.set(`k${k}`, k % 3, id * 100 + k);
+      t.delete(`k${id + 3}`, (id + 3) % 3);
+      b.timers<string, number>('q').register(id * 10 + 5, `k${id}`, 0);
+      b.timers<string, number>('q').advanceTo(id * 10, () => undefined);
+    };
+    let store = await openLmdbStore({ path: dir, retain: 2, probe: false });
+    let b = store.backend('op');
+    for (let id = 1; id <= 3; id++) {
+      change(b, id);
+      change(memory, id);
+      await store.commit({ id, pipeline: 'p', operators: { op: b.snapshot() }, sources: {} });
+    }
+    await store.close();
+    // Rewritten as the first format had them: table payloads [s, v], logs a list of identities.
+    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary' });
+    let rewritten = 0;
+    await db.transaction(() => {
+      for (const { key, value } of db.getRange({ start: Buffer.from('E'), end: Buffer.from('M') })) {
+        const k = Buffer.from(key);
+        const payload = unframe(k, value, () => 'a record');
+        if (k[0] === 0x45 && k[3 + k.readUInt16BE(1)] === 1 && payload.length > 0) {
+          const [s, v] = decode(payload) as [number, unknown, number];
+          db.putSync(k, frame(k, encode([s, v])));
+          rewritten++;
+        } else if (k[0] === 0x4c) {
+          db.putSync(k, frame(k, encode(decodeLog(payload, -2).map((e) => new Uint8Array(e.ident)))));
+          rewritten++;
+        }
+      }
+    });
+    await db.close();
+    expect(rewritten).toBeGreaterThan(10);
+    store = await openLmdbStore({ path: dir, retain: 2, probe: false });
+    expect(normal(stateOf2(await store.latest()))).toEqual(normal(memory.snapshot()));
+    b = store.backend('op');
+    b.restore(stateOf2(await store.latest()));
+    for (let id = 4; id <= 7; id++) {
+      change(b, id);
+      change(memory, id);
+      await store.commit({ id, pipeline: 'p', operators: { op: b.snapshot() }, sources: {} });
+      expect(normal(stateOf2(await store.latest())), `checkpoint ${id}`).toEqual(normal(memory.snapshot()));
+    }
+    await store.close();
+  });
+});
