@@ -151,6 +151,10 @@ export async function checkpointedRun(p: PipelineCase, inputs: readonly (readonl
     const source: Source = (id, input) => fromReplayable(input, { id, checkpoints: cp, timestamp: (r) => r.ts, watermark: boundedOutOfOrderness(BOUND), batch: 1, scheduler });
     const sub = p.build(source, inputs, commitCheckpoints(cp, { sink: arraySink(out) })).subscribe({ complete: () => (done = true), error: (e: unknown) => (failure = e) });
     let crashed = false;
+    // Slices count the source's steps (deterministic); a slice with nothing to step waits for the
+    // store (a commit or a restore, on LMDB's thread), bounded in time rather than in turns, so a
+    // loaded machine slows the run down without failing it.
+    let waited = 0;
     for (let slice = 0; !done && failure === undefined; slice++) {
       await settle();
       if (slice === crashAt) {
@@ -159,7 +163,10 @@ export async function checkpointedRun(p: PipelineCase, inputs: readonly (readonl
         break;
       }
       if (plan.checkpointAt.includes(slice)) cp.triggerCheckpoint().catch(() => {});
-      if (!scheduler.step()) await settle();
+      while (!scheduler.step() && !done && failure === undefined) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 1));
+        if (++waited > 60_000) throw new Error('the pipeline did not complete: its store did not answer for a minute');
+      }
       if (slice > 10_000) throw new Error('the pipeline did not complete');
     }
     if (failure !== undefined) throw failure;
