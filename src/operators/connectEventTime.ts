@@ -28,7 +28,8 @@ const NAME = 'connectEventTime';
  *
  * The source is subscribed when the output is, and unsubscribed with it (a downstream
  * `take(1)` stops a synchronous source). An error of the source errors every branch, and the
- * output. A branch subscribed after the source ended completes at once.
+ * output. A branch subscribed after the source ended completes at once (errors, if the source
+ * failed: as a `Subject` replays its end).
  *
  * ## Example
  * ```ts

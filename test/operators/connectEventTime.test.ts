@@ -298,6 +298,21 @@ describe('connectEventTime', () => {
     expect(record(late!).get()).toEqual({ out: [], completed: true, error: undefined });
   });
 
+  it('a branch subscribed after the source failed gets its error, as a Subject would give it', () => {
+    const boom = new Error('boom');
+    let late: Observable<StreamElement<number>> | undefined;
+    const out = record(
+      new Observable<StreamElement<number>>((s) => s.error(boom)).pipe(
+        connectEventTime((shared) => {
+          late = shared;
+          return shared;
+        }),
+      ),
+    ).get();
+    expect(out.error).toBe(boom);
+    expect(record(late!).get()).toEqual({ out: [], completed: false, error: boom });
+  });
+
   it('a throwing selector errors the output; a selector that is not a function fails at creation', () => {
     const boom = new Error('selector');
     expect(

@@ -14,6 +14,8 @@ export class ChainHub<T> implements Stage<T> {
   /** Copied on change, so that a branch leaving while a call is handed out skips no other. */
   private branches: readonly HubBranch<T>[] = [];
   private ended = false;
+  /** What the upstream failed with, for branches that subscribe after (as an RxJS Subject keeps it). */
+  private failure: { readonly error: unknown } | undefined = undefined;
 
   /** The stream the branches are built on: a chain whose entry is this hub. */
   readonly shared: Observable<unknown> = new ChainObservable(
@@ -24,9 +26,10 @@ export class ChainHub<T> implements Stage<T> {
   );
 
   private attach(branch: HubBranch<T>): () => void {
-    // Late subscribers see the end at once: the stream has no elements left to hand them.
+    // Late subscribers see the end at once, or the error: the stream has no elements left to hand them.
     if (this.ended) {
-      branch.end();
+      if (this.failure !== undefined) branch.fail(this.failure.error);
+      else branch.end();
       return () => {};
     }
     this.branches = [...this.branches, branch];
@@ -58,6 +61,7 @@ export class ChainHub<T> implements Stage<T> {
   /** The upstream failed: every branch errors with it. */
   fail(err: unknown): void {
     this.ended = true;
+    this.failure = { error: err };
     for (const branch of this.branches) branch.fail(err);
   }
 }
