@@ -15,6 +15,12 @@ afterAll(() => broker.close());
 
 const batch = (prefix: string, n = 4) => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: `${prefix}${i}` }));
 const expected = (...prefixes: string[]) => prefixes.flatMap((p) => batch(p).map((m) => m.value)).sort();
+/**
+ * Group timeouts for a test broker: a connection dropped or failed while a consumer joins its
+ * group must not leave it waiting out kafkajs's 30 s default session timeout (the test's own
+ * timeout) for the broker to drop its old member.
+ */
+const QUICK_GROUP = { sessionTimeout: 1_000, rebalanceTimeout: 1_000, heartbeatInterval: 100 };
 const stored = (topic: string) => broker.describeTopic(topic)!.reduce((n, p) => n + p.highWatermark, 0);
 
 describe('faults', () => {
@@ -34,7 +40,7 @@ describe('faults', () => {
     await producer.send({ topic: 'f-drop-all', messages: batch('a') });
     expect(broker.faults.dropConnections()).toBeGreaterThan(0);
     await producer.send({ topic: 'f-drop-all', messages: batch('b') });
-    const consumed = consume(kafka, { topic: 'f-drop-all', count: 12 });
+    const consumed = consume(kafka, { topic: 'f-drop-all', count: 12, ...QUICK_GROUP });
     await eventually('the consumer to connect', () => broker.connections >= 2);
     broker.faults.dropConnections();
     await producer.send({ topic: 'f-drop-all', messages: batch('c') });
@@ -51,7 +57,7 @@ describe('faults', () => {
     broker.faults.dropConnection('Produce', { lose: 'request', count: 2 });
     await producer.send({ topic: 'f-drop-request', messages: batch('a') });
     broker.faults.dropConnection('Fetch', { count: 2 });
-    expect(values(await consume(kafka, { topic: 'f-drop-request', count: 4 }))).toEqual(expected('a'));
+    expect(values(await consume(kafka, { topic: 'f-drop-request', count: 4, ...QUICK_GROUP }))).toEqual(expected('a'));
     await producer.disconnect();
     expect(broker.faults.history.filter((f) => f.kind === 'drop').map((f) => f.api)).toEqual(expect.arrayContaining(['Produce', 'Produce', 'Fetch', 'Fetch']));
     expect(stored('f-drop-request')).toBe(4);
@@ -72,7 +78,7 @@ describe('faults', () => {
     broker.faults.failNext('JoinGroup', 'COORDINATOR_LOAD_IN_PROGRESS');
     broker.faults.failNext('Fetch', 'NOT_LEADER_OR_FOLLOWER', { count: 2 });
     broker.faults.failNext('OffsetCommit', 'COORDINATOR_LOAD_IN_PROGRESS');
-    expect(values(await consume(kafka, { topic: 'f-fail', groupId: 'f-fail-group', count: 8 }))).toEqual(expected('a', 'b'));
+    expect(values(await consume(kafka, { topic: 'f-fail', groupId: 'f-fail-group', count: 8, ...QUICK_GROUP }))).toEqual(expected('a', 'b'));
     expect(broker.faults.pending).toBe(0);
     expect(broker.describeGroup('f-fail-group')!.offsets.reduce((n, o) => n + o.offset, 0)).toBe(8);
   });
@@ -88,7 +94,7 @@ describe('faults', () => {
     await producer.send({ topic: 'f-delay', messages: batch('b') });
     expect(broker.requests.filter((r) => r.api === 'Produce').length - produced).toBeGreaterThanOrEqual(2); // timed out, sent again
     broker.faults.delay('Fetch', 150, { count: 3 });
-    expect(values(await consume(kafka, { topic: 'f-delay', count: 8 }))).toEqual(expected('a', 'b'));
+    expect(values(await consume(kafka, { topic: 'f-delay', count: 8, ...QUICK_GROUP }))).toEqual(expected('a', 'b'));
     await producer.disconnect();
     expect(stored('f-delay')).toBe(8);
   });
