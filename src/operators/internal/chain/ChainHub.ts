@@ -1,6 +1,8 @@
-import { Observable, Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { Barrier, WatermarkStatus } from '../../../time/elements.js';
+import { ChainEntry } from './ChainEntry.js';
 import { ChainObservable, ELEMENTS } from './ChainObservable.js';
+import { SteppedStage } from './SteppedStage.js';
 import type { ChainContext, Stage } from './Stage.js';
 
 /**
@@ -28,8 +30,8 @@ export class ChainHub<T> implements Stage<T> {
   private attach(branch: HubBranch<T>): () => void {
     // Late subscribers see the end at once, or the error: the stream has no elements left to hand them.
     if (this.ended) {
-      if (this.failure !== undefined) branch.fail(this.failure.error);
-      else branch.end();
+      if (this.failure !== undefined) branch.error(this.failure.error);
+      else branch.complete();
       return () => {};
     }
     this.branches = [...this.branches, branch];
@@ -55,95 +57,49 @@ export class ChainHub<T> implements Stage<T> {
 
   finish(): void {
     this.ended = true;
-    for (const branch of this.branches) branch.end();
+    for (const branch of this.branches) branch.complete();
   }
 
   /** The upstream failed: every branch errors with it. */
   fail(err: unknown): void {
     this.ended = true;
     this.failure = { error: err };
-    for (const branch of this.branches) branch.fail(err);
+    for (const branch of this.branches) branch.error(err);
   }
 }
 
 /**
  * @internal One branch of a {@link ChainHub}: the subscriber its chain's root is subscribed
- * with, chained to the branch's downstream subscriber (so unsubscribing or a `take` ends it),
- * and the caller of its first stage.
+ * with, chained to the branch's downstream subscriber (so unsubscribing or a `take` ends it).
+ * The hub calls its stage methods, each one step of the branch's chain; its end and error are
+ * the entry's (`complete()`, `error()`). Nothing calls its `next`.
  */
-class HubBranch<T> extends Subscriber<never> {
+class HubBranch<T> extends ChainEntry<never> {
+  private readonly steps: SteppedStage<T>;
+
   constructor(
-    private readonly ctx: ChainContext,
+    ctx: ChainContext,
     private readonly first: Stage<T>,
   ) {
-    super(ctx.subscriber);
+    super(ctx);
+    this.steps = new SteppedStage(ctx, first);
   }
 
   event(value: T, timestamp: number): void {
-    const ctx = this.ctx;
-    if (this.closed) return;
-    if (ctx.busy) return this.eventLater(value, timestamp);
-    ctx.busy = true;
-    try {
-      this.first.event(value, timestamp);
-    } catch (err) {
-      ctx.subscriber.error(err);
-    } finally {
-      ctx.busy = false;
-    }
-    if (ctx.hasWaiting) ctx.drain();
-  }
-
-  // Not inlined into event: a closure there would make V8 allocate a context on every call.
-  private eventLater(value: T, timestamp: number): void {
-    this.ctx.later(() => this.event(value, timestamp));
+    if (!this.closed) this.steps.event(value, timestamp);
   }
 
   watermark(timestamp: number): void {
-    const ctx = this.ctx;
-    if (this.closed) return;
-    if (ctx.busy) return this.watermarkLater(timestamp);
-    ctx.busy = true;
-    try {
-      this.first.watermark(timestamp);
-    } catch (err) {
-      ctx.subscriber.error(err);
-    } finally {
-      ctx.busy = false;
-    }
-    if (ctx.hasWaiting) ctx.drain();
-  }
-
-  private watermarkLater(timestamp: number): void {
-    this.ctx.later(() => this.watermark(timestamp));
+    if (!this.closed) this.steps.watermark(timestamp);
   }
 
   control(element: Barrier | WatermarkStatus): void {
-    if (!this.closed) this.ctx.step(() => this.first.control(element));
+    if (!this.closed) this.steps.control(element);
   }
 
-  /** The shared stream completed: flush this branch's chain, then complete it (unless a stage holds it). */
-  end(): void {
-    if (this.closed) return;
-    const ctx = this.ctx;
-    if (ctx.busy) return ctx.later(() => this.end());
-    try {
-      ctx.busy = true;
-      this.first.finish();
-    } catch (err) {
-      ctx.subscriber.error(err);
-      return;
-    } finally {
-      ctx.busy = false;
-    }
-    ctx.complete();
-  }
+  protected onValue(): void {}
 
-  /** The shared stream failed: the branch's chain errors with it. */
-  fail(err: unknown): void {
-    if (this.closed) return;
-    const ctx = this.ctx;
-    if (ctx.busy) return ctx.later(() => this.fail(err));
-    ctx.subscriber.error(err);
+  protected onEnd(): void {
+    this.first.finish();
   }
 }

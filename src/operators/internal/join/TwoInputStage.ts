@@ -8,6 +8,7 @@ import type { ProcessingTime, TwoInputEngine } from '../chain/engine.js';
 import { ChainObservable, ELEMENTS } from '../chain/ChainObservable.js';
 import type { ChainContext, Stage, StageFactory } from '../chain/Stage.js';
 import { checkpointBarrier, type CheckpointedStage } from '../chain/checkpointBarrier.js';
+import { SteppedStage } from '../chain/SteppedStage.js';
 import type { StateBackend } from '../../../state/StateBackend.js';
 import { BarrierAligner, END, type AlignmentTarget, type Held } from './BarrierAligner.js';
 import type { Side } from './TwoInputCore.js';
@@ -75,7 +76,14 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
     // A right input that is a chain of tidemark operators ends in this stage instead of in element
     // objects: its events and watermarks come as calls, each a step of this chain.
     if (right instanceof ChainObservable && right.terminal === ELEMENTS) {
-      new ChainObservable<StreamElement<R>>(right.root, right.entry, right.stages, () => new RightStage<R>(ctx, this)).subscribe(input);
+      const calls: Stage<R> = {
+        event: (value, timestamp) => this.rightEvent(value, timestamp),
+        watermark: (timestamp) => this.rightWatermark(timestamp),
+        control: (element) => this.rightElement(element),
+        // Its end comes through its subscriber (RightInput).
+        finish: () => {},
+      };
+      new ChainObservable<StreamElement<R>>(right.root, right.entry, right.stages, () => new SteppedStage<R>(ctx, calls)).subscribe(input);
     } else right.subscribe(input);
   }
 
@@ -250,61 +258,6 @@ class TwoInputStage<L, R, O> implements Stage<L>, ProcessingTime, AlignmentTarge
       this.ctx.step(() => this.engine.onProcessingTime?.(scheduler.now()));
     }, Math.max(0, time - scheduler.now()));
   }
-}
-
-/**
- * @internal The last stage of a right input that is a chain: each event, watermark and control
- * element one step of the join's chain (one that arrives while a step of it runs waits for it).
- * The input's end and errors reach the join through its subscriber ({@link RightInput}).
- */
-class RightStage<R> implements Stage<R> {
-  constructor(
-    private readonly ctx: ChainContext,
-    private readonly stage: TwoInputStage<unknown, R, unknown>,
-  ) {}
-
-  event(value: R, timestamp: number): void {
-    const ctx = this.ctx;
-    if (ctx.busy) return this.eventLater(value, timestamp);
-    ctx.busy = true;
-    try {
-      this.stage.rightEvent(value, timestamp);
-    } catch (err) {
-      ctx.subscriber.error(err);
-    } finally {
-      ctx.busy = false;
-    }
-    if (ctx.hasWaiting) ctx.drain();
-  }
-
-  // Not inlined into event: a closure there would make V8 allocate a context on every call.
-  private eventLater(value: R, timestamp: number): void {
-    this.ctx.later(() => this.event(value, timestamp));
-  }
-
-  watermark(timestamp: number): void {
-    const ctx = this.ctx;
-    if (ctx.busy) return this.watermarkLater(timestamp);
-    ctx.busy = true;
-    try {
-      this.stage.rightWatermark(timestamp);
-    } catch (err) {
-      ctx.subscriber.error(err);
-    } finally {
-      ctx.busy = false;
-    }
-    if (ctx.hasWaiting) ctx.drain();
-  }
-
-  private watermarkLater(timestamp: number): void {
-    this.ctx.later(() => this.watermark(timestamp));
-  }
-
-  control(element: Barrier | WatermarkStatus): void {
-    this.ctx.step(() => this.stage.rightElement(element));
-  }
-
-  finish(): void {}
 }
 
 /**
