@@ -99,7 +99,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   private readonly lazy: boolean;
   /** Rows buffered since the last sweep (an inner join's; not state: it only paces the sweeps). */
   private rows = 0;
-  /** The watermark of the last cleanup (an outer join's): cleanups run when it advances, as Flink's timers fire. */
+  /** The watermark cleanups last ran at (an outer join's cleanup, an inner join's sweep): they run when it advances, as Flink's timers fire. */
   private cleaned = -Infinity;
   /** The cleanup entry written last per side, with a backend that shares values (a cache of the index, not state). */
   private leftAt = NaN;
