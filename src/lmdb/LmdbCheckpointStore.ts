@@ -2,17 +2,17 @@ import * as fs from 'node:fs';
 import { StateError } from 'tidemark';
 import type { Checkpoint, CheckpointStore, StateSnapshot } from 'tidemark';
 import type { RootDatabase } from 'lmdb';
-import { DELTA, NONE, RESTORED, UNKNOWN, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
+import { DELTA, RESTORED, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
 import type { DirectoryLock } from './internal/DirectoryLock.js';
 import { rebuildState } from './internal/rebuildState.js';
-import { Kind, checkpointKey, decodeLog, encode, encodeLog, entryPrefix, frame, logKey, readU64, u64, unframe } from './internal/records.js';
+import { SCHEMA, checkpointKey, encode, entryKey, entryPrefix, frame } from './internal/records.js';
 import { LmdbStateBackend } from './LmdbStateBackend.js';
 
 /** @internal An operator as a checkpoint record holds it. */
 type OperatorRecord =
   /** A snapshot taken by another backend: kept whole, in the record. */
   | { readonly kind: 'inline'; readonly snapshot: unknown }
-  /** A snapshot of an {@link LmdbStateBackend}: the snapshot with its state cut out (`path`), the state in 'E' records from checkpoint `from` on. */
+  /** A snapshot of an {@link LmdbStateBackend}: the snapshot with its state cut out (`path`), the state in the 'E' records of checkpoints `from` to this one. */
   | { readonly kind: 'state'; readonly skeleton: unknown; readonly path: readonly string[]; readonly from: number; readonly entries: number };
 
 /** @internal A checkpoint record ('C' id). */
@@ -55,8 +55,6 @@ export class LmdbCheckpointStore implements CheckpointStore {
   /** Per operator: the lineage whose deltas apply to the latest committed state. */
   private readonly lineages = new Map<string, string>();
   private lineageCount = 0;
-  /** Per lineage, its recently committed snapshots and the checkpoints they became (what a delta's `sentIn` refers to). */
-  private readonly committed = new Map<string, Map<number, number>>();
   private readonly link: StoreLink;
 
   /** @internal Made by {@link openLmdbStore}. */
@@ -162,13 +160,16 @@ export class LmdbCheckpointStore implements CheckpointStore {
       if (!delta.full && this.lineages.get(op) !== delta.lineage) {
         throw new StateError(`LmdbCheckpointStore.commit: operator "${op}"'s snapshot is a change from a state this store did not commit last; restore the store's latest checkpoint into its backend first`);
       }
-      const from = delta.full ? cp.id : (last?.operators[op] as { from?: number } | undefined)?.from;
-      if (from === undefined) throw new StateError(`LmdbCheckpointStore.commit: operator "${op}" has no committed state to apply its change to`);
+      const before = (last?.operators[op] as { from?: number } | undefined)?.from;
+      if (!delta.full && before === undefined) throw new StateError(`LmdbCheckpointStore.commit: operator "${op}" has no committed state to apply its change to`);
+      // A whole state is read from here on; a change, from where its state was read, or from where
+      // the backend's refresh cycle says every live entry now is.
+      const from = delta.full ? cp.id : Math.max(before!, delta.complete ?? 0);
       operators[op] = { kind: 'state', skeleton, path, from, entries: delta.entries };
       deltas.push([op, delta]);
     }
     const record: CheckpointRecord = {
-      schema: 1,
+      schema: SCHEMA,
       id: cp.id,
       pipeline: cp.pipeline,
       sources: structuredClone(cp.sources),
@@ -178,12 +179,13 @@ export class LmdbCheckpointStore implements CheckpointStore {
     };
     const kept = [...this.records, record];
     const dropped = kept.splice(0, Math.max(0, kept.length - this.retain));
+    const written = deltas.reduce((n, [, d]) => n + d.keys.length, 0);
     try {
       await this.db.transaction(() => {
         const key = checkpointKey(cp.id);
         this.db.putSync(key, frame(key, encode(record)));
-        for (const [op, delta] of deltas) this.writeDelta(op, cp.id, (operators[op] as { from: number }).from, delta);
-        if (dropped.length > 0) this.compact(dropped, kept);
+        for (const [op, delta] of deltas) this.writeDelta(op, cp.id, delta);
+        this.compact(dropped, kept, Math.max(MIN_TRIM, 2 * written));
       });
     } catch (e) {
       // lmdb-js rejects a failed commit with a generic error whose `commitError` promise holds the cause.
@@ -196,137 +198,60 @@ export class LmdbCheckpointStore implements CheckpointStore {
     this.records.splice(0, this.records.length, ...kept);
     for (const [op, delta] of deltas) {
       this.lineages.set(op, delta.lineage);
-      let c = this.committed.get(delta.lineage);
-      if (c === undefined) this.committed.set(delta.lineage, (c = new Map()));
-      c.set(delta.snapshot, cp.id);
-      // Only snapshots taken while an earlier one was being committed refer back: a few suffice.
-      if (c.size > 16) c.delete(c.keys().next().value!);
       this.backends.get(op)?.confirm(delta.lineage, delta.snapshot, delta.full, cp.id);
     }
   }
 
   /**
-   * Writes a delta's entries as versions `id` and, in the log, each identity with the version it
-   * replaces, as the backend knew it (or as an earlier commit of the same lineage wrote it): no
-   * reads, except for a timer queue written anew (its timers on disk are looked up).
+   * Writes a delta's entries as versions `id`, at the end of the operator's range: what a
+   * checkpoint costs is what changed, not what is held. Nothing is read.
    */
-  private writeDelta(op: string, id: number, from: number, delta: Delta): void {
+  private writeDelta(op: string, id: number, delta: Delta): void {
     const prefix = entryPrefix(op);
-    const version = u64(id);
-    const committed = this.committed.get(delta.lineage);
-    /** Per identity (as latin1), what the log says: two slots of one identity (removed, then set again) make one entry. */
-    const log = new Map<string, { ident: Buffer; prev: number; dead: boolean }>();
-    const note = (ident: Buffer, prev: number, dead: boolean): void => {
-      const k = ident.toString('latin1');
-      const seen = log.get(k);
-      if (seen === undefined) log.set(k, { ident, prev, dead });
-      else {
-        seen.prev = seen.prev === UNKNOWN || prev === UNKNOWN ? UNKNOWN : Math.max(seen.prev, prev);
-        seen.dead = dead;
-      }
-    };
     for (let i = 0; i < delta.keys.length; i++) {
-      const ident = Buffer.from(delta.keys[i]!);
+      const key = entryKey(prefix, id, delta.keys[i]!);
       const value = delta.values[i] ?? null;
-      if (ident[0] === Kind.Timer && ident.length === ident.readUInt16BE(1) + 3) {
-        // A reset of a timer queue: every timer of it on disk is removed (those it has now follow).
-        for (const removed of this.resetQueue(prefix, ident, from, id)) note(removed, UNKNOWN, true);
-        continue;
-      }
-      const key = Buffer.concat([prefix, ident, version]);
       if (value === null && delta.full) {
-        // A whole state hides nothing older (it is read from `id` on): no deletion is written,
-        // and what this delta wrote of the entry before goes.
+        // A whole state hides nothing older (it is read from `id` on): no deletion or reset is
+        // written, and what this delta wrote of the entry before (a timer set, then removed) goes.
         this.db.removeSync(key);
         continue;
       }
-      this.db.putSync(key, frame(key, value === null ? new Uint8Array(0) : value));
-      const sentIn = delta.sentIn[i] ?? 0;
-      const earlier = sentIn === 0 ? undefined : committed?.get(sentIn);
-      const prev = earlier ?? delta.prev[i] ?? UNKNOWN;
-      note(ident, prev >= id ? NONE : prev, value === null);
+      this.db.putSync(key, frame(key, value ?? EMPTY));
     }
-    const lk = logKey(id, op);
-    this.db.putSync(lk, frame(lk, encodeLog(log.values())));
-  }
-
-  /** Writes a deletion of every timer of `queue` live in the state from `from`; returns their identities. */
-  private resetQueue(prefix: Buffer, queue: Buffer, from: number, id: number): Buffer[] {
-    const start = Buffer.concat([prefix, queue]);
-    const end = Buffer.concat([start, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]);
-    const latest = new Map<string, { version: number; live: boolean; ident: Buffer }>();
-    for (const { key, value } of this.db.getRange({ start, end })) {
-      const version = readU64(key, key.length - 8);
-      if (version < from) continue;
-      const ident = key.subarray(prefix.length, key.length - 8);
-      const s = ident.toString('latin1');
-      const seen = latest.get(s);
-      if (seen === undefined || version > seen.version) latest.set(s, { version, live: value.length > 4, ident: Buffer.from(ident) });
-    }
-    const removed: Buffer[] = [];
-    for (const { live, ident } of latest.values()) {
-      if (!live) continue;
-      const tomb = Buffer.concat([prefix, ident, u64(id)]);
-      this.db.putSync(tomb, frame(tomb, new Uint8Array(0)));
-      removed.push(ident);
-    }
-    return removed;
   }
 
   /**
-   * Drops checkpoints past retention, in the commit's transaction: for the new oldest retained
-   * checkpoint R, versions no retained checkpoint reads any more — those shadowed by a version
-   * written up to R, deletions up to R, everything before a whole state written up to R — go.
-   * The work is what the dropped checkpoints wrote, not the whole state.
+   * Drops checkpoints past retention, in the commit's transaction, and removes at most `budget`
+   * versions that no retained checkpoint reads — those of each operator below the oldest
+   * retained checkpoint's `from` — from the low end: a bounded amount of sequential work per
+   * commit, at least twice what the commit wrote, so garbage goes faster than it comes. The
+   * state of an operator no retained checkpoint has goes whole.
    */
-  private compact(dropped: readonly CheckpointRecord[], kept: readonly CheckpointRecord[]): void {
-    const oldest = kept[0]!;
+  private compact(dropped: readonly CheckpointRecord[], kept: readonly CheckpointRecord[], budget: number): void {
     for (const d of dropped) this.db.removeSync(checkpointKey(d.id));
-    const previous = dropped[0]!;
-    for (const [op, r] of Object.entries(oldest.operators)) {
-      if (r.kind !== 'state') continue;
+    let left = budget;
+    for (const [op, r] of Object.entries(kept[0]!.operators)) {
+      if (r.kind !== 'state' || left <= 0) continue;
       const prefix = entryPrefix(op);
-      const before = previous.operators[op];
-      if (before?.kind !== 'state' || r.from > before.from) {
-        // A whole state written at r.from: every older version of this operator goes.
-        this.removeWhere(prefix, (v) => v < r.from);
-      }
-      // What the checkpoints from the dropped ones to the oldest wrote shadows what came before:
-      // the version each replaced goes, and each deletion itself (a look-up only where the log
-      // does not say which version was replaced).
-      for (const c of [...dropped.slice(1), oldest]) {
-        const lk = logKey(c.id, op);
-        const raw = this.db.get(lk);
-        if (raw === undefined) continue;
-        for (const e of decodeLog(unframe(lk, raw, () => `the log of checkpoint ${c.id}`), UNKNOWN)) {
-          if (e.prev === UNKNOWN) {
-            this.shadow(prefix, e.ident, c.id);
-            continue;
-          }
-          if (e.prev >= 0) this.db.removeSync(Buffer.concat([prefix, e.ident, u64(e.prev)]));
-          if (e.dead) this.db.removeSync(Buffer.concat([prefix, e.ident, u64(c.id)]));
-        }
-      }
+      left -= this.removeRange(prefix, entryKey(prefix, r.from, EMPTY), left);
     }
-    // Logs up to the oldest retained are needed no more; operators no retained checkpoint has go whole.
-    for (const c of [...dropped, oldest]) for (const op of Object.keys(c.operators)) this.db.removeSync(logKey(c.id, op));
     const live = new Set(kept.flatMap((k) => Object.keys(k.operators)));
-    for (const d of dropped) for (const op of Object.keys(d.operators)) if (!live.has(op)) this.removeWhere(entryPrefix(op), () => true);
-  }
-
-  /** Removes the versions of `ident` before `at`, and the one at `at` too if it is a deletion. */
-  private shadow(prefix: Buffer, ident: Buffer, at: number): void {
-    const base = Buffer.concat([prefix, ident]);
-    for (const { key, value } of this.db.getRange({ start: Buffer.concat([base, u64(0)]), end: Buffer.concat([base, u64(at + 1)]) })) {
-      if (key.length !== base.length + 8) continue;
-      const v = readU64(key, key.length - 8);
-      if (v < at || value.length <= 4) this.db.removeSync(key);
+    for (const d of dropped) {
+      for (const op of Object.keys(d.operators)) {
+        if (live.has(op)) continue;
+        const prefix = entryPrefix(op);
+        this.removeRange(prefix, Buffer.concat([prefix, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)]), Infinity);
+      }
     }
   }
 
-  private removeWhere(prefix: Buffer, drop: (version: number) => boolean): void {
-    const end = Buffer.concat([prefix, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]);
-    for (const { key } of this.db.getRange({ start: prefix, end })) if (drop(readU64(key, key.length - 8))) this.db.removeSync(key);
+  /** Removes up to `limit` records from `start` (inclusive) to `end` (exclusive), lowest first; returns how many. */
+  private removeRange(start: Buffer, end: Buffer, limit: number): number {
+    const keys: Buffer[] = [];
+    for (const key of this.db.getKeys(limit === Infinity ? { start, end } : { start, end, limit })) keys.push(Buffer.from(key));
+    for (const key of keys) this.db.removeSync(key);
+    return keys.length;
   }
 
   // --- load --------------------------------------------------------------------------------
@@ -361,6 +286,12 @@ export class LmdbCheckpointStore implements CheckpointStore {
     if (this.closed) throw new StateError(`LmdbCheckpointStore.${api}: the store of ${this.path} is closed`);
   }
 }
+
+/** An empty payload: a deletion (a reset, for a timer queue's own identity). */
+const EMPTY = new Uint8Array(0);
+
+/** Versions removed per commit at least (see `compact`), however little it wrote. */
+const MIN_TRIM = 4096;
 
 /** Finds the one delta in an operator's snapshot: it, where it was, and the snapshot without it. */
 function findDelta(snapshot: unknown): { delta: Delta; path: string[]; skeleton: unknown } | undefined {

@@ -1,7 +1,7 @@
 import { MemoryStateBackend, StateError } from 'tidemark';
 import type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from 'tidemark';
 import { Kind, encode, identity, str } from './internal/records.js';
-import { DELTA, NONE, RESTORED, UNKNOWN, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
+import { DELTA, NONE, RESTORED, type Delta, type RestoredFrom, type StoreLink } from './internal/delta.js';
 
 /** One structure of the backend: what its entries' identities start with. */
 interface Structure {
@@ -13,8 +13,8 @@ interface Structure {
  * One entry of working state, as the memory tables hold it: its identity parts (`a`, `b`, `c`),
  * its insertion order (`s`, and `ks` for its key's order in ordered and map tables), its value,
  * the epoch it was last made dirty in (`e`), the epoch it was born in, and whether it was removed;
- * for the store, the checkpoint its version on disk was written by (`d`, {@link NONE}: none) and
- * the snapshot it was last sent in (`ps`), so that a commit knows what it replaces without reading.
+ * the checkpoint its version on disk was written by (`d`, {@link NONE}: none: what the refresh
+ * cycle goes by) and the snapshot it was last sent in (`ps`).
  * Timer slots are operations instead (a registration or, `dead`, a removal), one per change.
  */
 class Slot {
@@ -34,6 +34,9 @@ class Slot {
   ) {}
 }
 
+/** The least number of entries a snapshot writes again for the refresh cycle (see `refresh`). */
+const MIN_REFRESH = 64;
+
 /** A queue's timer operations since the last confirmed checkpoint begin with this slot: the queue was rewritten. */
 const RESET = Symbol('reset');
 
@@ -48,8 +51,9 @@ interface TimerOp {
  * The state backend of `tidemark/lmdb`: working state in memory (the memory backend's tables,
  * holding each entry with its insertion order), plus dirty tracking for incremental
  * checkpoints. It is handed out by {@link LmdbCheckpointStore.backend}; its `snapshot()` is
- * the change since the last committed checkpoint (copied — serialized — at the barrier), which
- * only that store can commit; `restore()` takes the snapshots the store's `latest()`/`load()`
+ * the change since the last committed checkpoint (copied — serialized — at the barrier), plus a
+ * bounded share of entries written again so that the store can drop old versions (the refresh
+ * cycle, see the LMDB guide), which only that store can commit; `restore()` takes the snapshots the store's `latest()`/`load()`
  * rebuild. Values are serialized at checkpoints, so `sharesValues` is false: operators write
  * every change back with `set`.
  *
@@ -104,7 +108,7 @@ export class LmdbStateBackend implements StateBackend {
   /**
    * Per timer queue, its timers on disk as of the last confirmed checkpoint (identity as latin1 →
    * the checkpoint that wrote it): what a snapshot needs to leave out registrations of timers
-   * already there (they keep their place) and to say which version an operation replaces.
+   * already there (they keep their place), and the refresh cycle to see a queue with old ones.
    */
   private readonly timersOnDisk = new Map<Structure, Map<string, number>>();
   /** The last snapshot the store confirmed committed. */
@@ -114,6 +118,17 @@ export class LmdbStateBackend implements StateBackend {
   private fullSince = 0;
   private lineage: string;
   private snapshots = 0;
+  /** Every entry's slot (timers aside), in the order they were made: what the refresh cycle walks (removed ones are dropped from time to time). */
+  private all: Slot[] = [];
+  private allCompactAt = 4096;
+  /** Where the refresh walk is in {@link all}. */
+  private cursor = 0;
+  /** The refresh cycle's checkpoint: entries written before it are written again. */
+  private cycleFrom = 0;
+  /** The checkpoint the store last confirmed. */
+  private lastCheckpoint = 0;
+  /** Timer queues by name, with their structures (for the refresh cycle). */
+  private readonly timerStructures = new Map<string, Structure>();
 
   /** @internal Made by {@link LmdbCheckpointStore.backend}. */
   constructor(
@@ -153,6 +168,7 @@ export class LmdbStateBackend implements StateBackend {
     if (slot === undefined) {
       slot = new Slot(this.structure(Kind.Value, name), undefined, undefined, undefined, this.seq++, 0, initial, this.epoch);
       this.cells.set(name, slot);
+      this.born(slot);
       this.touch(slot);
     }
     const cell = slot;
@@ -171,12 +187,11 @@ export class LmdbStateBackend implements StateBackend {
    * fields are empty; the change is in `tidemark-lmdb`).
    */
   snapshot(): StateSnapshot {
+    const complete = this.refresh();
     const slots = this.pending.length === 0 ? this.dirty : [...this.pending.flatMap((p) => p.slots), ...this.dirty];
     const snapshot = ++this.snapshots;
     const keys: Buffer[] = [];
     const values: (Buffer | null)[] = [];
-    const prev: number[] = [];
-    const sentIn: number[] = [];
     const sent: Slot[] = [];
     const timerOps: TimerOp[] = [];
     /** Timers this delta changed (identity → live), and queues it wrote anew: with the disk as confirmed, the state it applies to. */
@@ -186,8 +201,6 @@ export class LmdbStateBackend implements StateBackend {
       if (slot.v === RESET) {
         keys.push(identity(Kind.Timer, slot.t.name, []));
         values.push(null);
-        prev.push(UNKNOWN);
-        sentIn.push(0);
         reset.add(slot.t);
         timerOps.push({ queue: slot.t, ident: undefined, live: false });
         continue;
@@ -195,17 +208,14 @@ export class LmdbStateBackend implements StateBackend {
       if (slot.t.kind === Kind.Timer) {
         const ident = this.identityOf(slot);
         const k = ident.toString('latin1');
-        const onDisk = reset.has(slot.t) ? undefined : this.timersOnDisk.get(slot.t)?.get(k);
-        const live = changed.get(k) ?? onDisk !== undefined;
+        const onDisk = !reset.has(slot.t) && this.timersOnDisk.get(slot.t)?.has(k) === true;
+        const live = changed.get(k) ?? onDisk;
         // A registration of a timer that is there keeps its place (its first registration's), and
         // a removal of one that is not changes nothing: neither is written.
         if (live !== slot.dead) continue;
         changed.set(k, !slot.dead);
         keys.push(ident);
         values.push(slot.dead ? null : this.payloadOf(slot));
-        prev.push(onDisk ?? NONE);
-        // Sent before in a snapshot not yet confirmed: if that one was committed, it wrote the version this replaces.
-        sentIn.push(slot.ps > this.confirmed ? slot.ps : 0);
         slot.ps = snapshot;
         timerOps.push({ queue: slot.t, ident: k, live: !slot.dead });
         continue;
@@ -214,8 +224,6 @@ export class LmdbStateBackend implements StateBackend {
       if (slot.ps === snapshot) continue;
       keys.push(this.identityOf(slot));
       values.push(slot.dead ? null : this.payloadOf(slot));
-      prev.push(slot.d);
-      sentIn.push(slot.ps > this.confirmed ? slot.ps : 0);
       slot.ps = snapshot;
       sent.push(slot);
     }
@@ -228,13 +236,74 @@ export class LmdbStateBackend implements StateBackend {
       entries: this.liveEntries(),
       keys,
       values,
-      prev,
-      sentIn,
+      complete,
     };
     this.pending.push({ snapshot, slots: this.dirty, sent, timerOps });
     this.dirty = [];
     this.epoch++;
     return { format: 'tidemark-state/1', tables: {}, timers: {}, values: {}, [DELTA]: delta } as StateSnapshot;
+  }
+
+  /**
+   * One step of the refresh cycle, before a snapshot is taken: entries whose version on disk is
+   * older than the cycle's checkpoint, and that this snapshot does not write anyway, are written
+   * again — about half as many as changed since the last snapshot (at least {@link MIN_REFRESH}),
+   * so a checkpoint costs what changed. When the walk over all entries is done, every live entry
+   * has a version from the cycle's checkpoint on (timer queues with older timers are written
+   * anew): the delta says so, and the store reads the state from there on and drops what is
+   * older. Returns that checkpoint, or undefined while the walk goes on.
+   */
+  private refresh(): number | undefined {
+    if (this.full) return undefined;
+    const since = this.cycleFrom;
+    let budget = Math.max(MIN_REFRESH, Math.ceil(this.dirty.length / 2));
+    let steps = 16 * budget;
+    while (this.cursor < this.all.length) {
+      if (budget === 0 || steps-- === 0) return undefined;
+      const slot = this.all[this.cursor++]!;
+      // Removed, recent enough, or written by this snapshot anyway (dirty now, or in an unconfirmed one).
+      if (slot.dead || slot.d >= since || slot.e === this.epoch || slot.ps > this.confirmed) continue;
+      this.touch(slot);
+      budget--;
+    }
+    for (const [name, st] of this.timerStructures) {
+      const disk = this.timersOnDisk.get(st);
+      if (disk === undefined) continue;
+      for (const version of disk.values()) {
+        if (version >= since) continue;
+        this.rewriteTimers(name, this.timerHomes.get(name)!, st);
+        break;
+      }
+    }
+    this.startCycle(this.lastCheckpoint);
+    return since;
+  }
+
+  /** Starts a refresh cycle towards `since` (entries written before it are written again). */
+  private startCycle(since: number): void {
+    this.compactAll();
+    this.cursor = 0;
+    this.cycleFrom = since;
+  }
+
+  /** A new entry's slot joins the refresh walk. */
+  private born(slot: Slot): void {
+    this.all.push(slot);
+    if (this.all.length > this.allCompactAt) this.compactAll();
+  }
+
+  /** Drops removed entries from the refresh walk (keeping its place), so it stays within about twice the live entries. */
+  private compactAll(): void {
+    const all: Slot[] = [];
+    let cursor = 0;
+    for (let i = 0; i < this.all.length; i++) {
+      if (i === this.cursor) cursor = all.length;
+      const slot = this.all[i]!;
+      if (!slot.dead) all.push(slot);
+    }
+    this.cursor = this.cursor >= this.all.length ? all.length : cursor;
+    this.all = all;
+    this.allCompactAt = Math.max(4096, 2 * all.length);
   }
 
   /** @internal The store committed this backend's snapshot `snapshot` (its lineage's) as checkpoint `checkpoint`. */
@@ -253,8 +322,12 @@ export class LmdbStateBackend implements StateBackend {
       else disk.delete(ident);
     }
     this.confirmed = snapshot;
+    this.lastCheckpoint = checkpoint;
     this.pending = this.pending.slice(i + 1);
-    if (full && snapshot > this.fullSince) this.full = false;
+    if (full && snapshot > this.fullSince) {
+      this.full = false;
+      this.startCycle(checkpoint);
+    }
     for (const name of this.timerOps.keys()) this.timerOps.set(name, this.countTimerOps(name));
   }
 
@@ -275,6 +348,8 @@ export class LmdbStateBackend implements StateBackend {
     this.inner.restore(empty);
     for (const home of this.timerHomes.values()) home.restore(empty);
     for (const m of this.keyOrders.values()) m.clear();
+    this.all = [...this.cells.values()];
+    this.cursor = 0;
     this.dirty = [];
     this.pending = [];
     this.epoch++;
@@ -324,7 +399,9 @@ export class LmdbStateBackend implements StateBackend {
       this.cells.get(name)!.d = order?.versions.values[name] ?? NONE;
     }
     if (adopted) {
-      // Restored as committed: nothing is dirty, everything is on disk.
+      // Restored as committed: nothing is dirty, everything is on disk; a refresh cycle begins.
+      this.lastCheckpoint = from.checkpoint;
+      this.startCycle(from.checkpoint);
       this.dirty = [];
       for (const name of this.timerOps.keys()) this.timerOps.set(name, 0);
       this.epoch++;
@@ -367,6 +444,7 @@ export class LmdbStateBackend implements StateBackend {
       const fresh = new Slot(st, ns, k, undefined, this.entrySeq(), this.enter(order, ns), v, this.epoch);
       fresh.d = this.entryVersion();
       view.set(k, fresh);
+      this.born(fresh);
       this.touch(fresh);
     };
     const remove = (slot: Slot | undefined): boolean => {
@@ -449,6 +527,7 @@ export class LmdbStateBackend implements StateBackend {
         const fresh = new Slot(st, k, p, undefined, this.seq++, this.enter(order, k), v, this.epoch);
         fresh.d = this.entryVersion();
         inner.set(k, p, fresh);
+        this.born(fresh);
         this.touch(fresh);
       },
       delete: (k, p) => {
@@ -492,6 +571,7 @@ export class LmdbStateBackend implements StateBackend {
         const fresh = new Slot(st, k, mk, undefined, this.entrySeq(), this.enter(order, k), v, this.epoch);
         fresh.d = this.entryVersion();
         inner.set(k, mk, fresh);
+        this.born(fresh);
         this.touch(fresh);
       },
       delete: (k, mk) => {
@@ -519,6 +599,7 @@ export class LmdbStateBackend implements StateBackend {
     this.timerHomes.set(name, home);
     const inner = home.timers<unknown, unknown>(name);
     const st = this.structure(Kind.Timer, name);
+    this.timerStructures.set(name, st);
     this.timerOps.set(name, 0);
     this.timerRewriteAt.set(name, 1024);
     const op = (time: number, key: unknown, ns: unknown, dead: boolean): void => {

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryStateBackend, StateError, type Checkpoint, type StateBackend, type StateSnapshot } from 'tidemark';
 import { openLmdbStore, type LmdbStateBackend } from 'tidemark/lmdb';
-import { open } from 'lmdb';
-import { decode, decodeLog, encode, frame, unframe } from '../../src/lmdb/internal/records.js';
+import { open, type RootDatabase } from 'lmdb';
+import { decode, encode, frame, unframe } from '../../src/lmdb/internal/records.js';
 import { seeded } from '../support/crashLoop.js';
 import { tmpDir } from './tmpDir.js';
 
@@ -170,21 +170,12 @@ describe('LmdbCheckpointStore compaction (seeded)', () => {
   /** Timer queues written anew (a reset of the queue) in committed deltas. */
   let resets = 0;
 
-  /** Applies one committed delta to the model: last write of an identity wins; a queue reset deletes the queue's live timers. */
+  /** Applies one committed delta to the model: each identity it holds is a record at version `id` (a queue's own identity: its reset). */
   function record(written: Written, id: number, snapshot: StateSnapshot): void {
     const delta = (snapshot as unknown as Record<string, { full: boolean; keys: Uint8Array[]; values: (Uint8Array | null)[] }>)['tidemark-lmdb-delta']!;
     delta.keys.forEach((k, i) => {
       const ident = Buffer.from(k);
-      if (ident[0] === 4 && ident.length === ident.readUInt16BE(1) + 3) {
-        resets++;
-        const queue = ident.toString('hex');
-        for (const [other, versions] of written) {
-          if (versions.size === 0) continue;
-          const last = Math.max(...versions.keys());
-          if (other.startsWith(queue) && other.length > queue.length && versions.get(last)) versions.set(id, false);
-        }
-        return;
-      }
+      if (ident[0] === 4 && ident.length === ident.readUInt16BE(1) + 3) resets++;
       const hex = ident.toString('hex');
       if (!written.has(hex)) written.set(hex, new Map());
       // A whole state (the first) writes no deletions: what it wrote of the entry before goes.
@@ -272,26 +263,20 @@ describe('LmdbCheckpointStore compaction (seeded)', () => {
       for (const r of retained) expect(normal(stateOf2(await store.load(r))), `checkpoint ${r}`).toEqual(expected.get(r));
       await store.close();
 
-      // On disk: for each identity, every version after the oldest retained checkpoint R, and the
-      // latest version up to R if it is live — nothing else.
-      const oldest = retained[0]!;
-      const want = new Set<string>();
-      for (const [ident, versions] of written) {
-        const upTo = [...versions.keys()].filter((v) => v <= oldest);
-        const base = upTo.length > 0 ? Math.max(...upTo) : undefined;
-        for (const [v, live] of versions) if (v > oldest || (v === base && live)) want.add(`${ident}@${v}`);
-      }
+      // On disk: every version from the oldest retained checkpoint's `from` on, as written —
+      // nothing older (the garbage below it is far under a commit's removal budget here).
       const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary', readOnly: true });
-      const prefix = Buffer.concat([Buffer.from('E'), Buffer.from([0, 2]), Buffer.from('op')]);
+      const from = fromOf(db, retained[0]!);
+      expect(from, "the refresh cycle moved the oldest retained checkpoint's from past the first").toBeGreaterThan(1);
+      const want = new Set<string>();
+      for (const [ident, versions] of written) for (const v of versions.keys()) if (v >= from) want.add(`${ident}@${v}`);
       const have = new Set<string>();
-      for (const key of db.getKeys({ start: prefix, end: Buffer.concat([prefix, Buffer.of(0xff)]) })) {
-        have.add(`${key.subarray(prefix.length, key.length - 8).toString('hex')}@${Number(key.readBigUInt64BE(key.length - 8))}`);
-      }
+      for (const { ident, version } of entriesOf(db)) have.add(`${ident.toString('hex')}@${version}`);
       await db.close();
       const detail = (k: string) => `${k} (written: ${JSON.stringify([...(written.get(k.split('@')[0]!) ?? [])])})`;
       expect([...have].filter((k) => !want.has(k)).map(detail), 'versions left that no retained checkpoint reads').toEqual([]);
       expect([...want].filter((k) => !have.has(k)), 'versions a retained checkpoint reads that are gone').toEqual([]);
-      console.log(`seed ${seed}: ${have.size} versions on disk for ${written.size} identities, retained ${retained.join(', ')}`);
+      console.log(`seed ${seed}: ${have.size} versions on disk for ${written.size} identities, retained ${retained.join(', ')}, read from ${from}`);
     }, 60_000);
   }
 });
@@ -300,54 +285,80 @@ function stateOf2(cp: Checkpoint | undefined): StateSnapshot {
   return cp!.operators['op'] as StateSnapshot;
 }
 
-describe('LmdbCheckpointStore and what the first format wrote', () => {
-  it('restores and goes on from table entries without a namespace place and logs without replaced versions, compacting them', async () => {
+const PREFIX = Buffer.concat([Buffer.from('E'), Buffer.from([0, 2]), Buffer.from('op')]);
+
+/** Operator "op"'s state entries on disk: identity and the checkpoint that wrote it. */
+function* entriesOf(db: RootDatabase<Buffer, Buffer>): Generator<{ ident: Buffer; version: number }> {
+  for (const key of db.getKeys({ start: PREFIX, end: Buffer.concat([PREFIX, Buffer.alloc(8, 0xff)]) })) {
+    yield { ident: Buffer.from(key.subarray(PREFIX.length + 8)), version: Number(key.readBigUInt64BE(PREFIX.length)) };
+  }
+}
+
+/** The checkpoint operator "op"'s state is read from, as checkpoint `id`'s record says. */
+function fromOf(db: RootDatabase<Buffer, Buffer>, id: number): number {
+  const key = Buffer.concat([Buffer.from('C'), Buffer.alloc(8)]);
+  key.writeBigUInt64BE(BigInt(id), 1);
+  const record = decode(unframe(key, db.get(key), () => `checkpoint ${id}'s record`)) as { operators: Record<string, { from: number }> };
+  return record.operators['op']!.from;
+}
+
+describe('LmdbCheckpointStore with a large state and small changes (the refresh cycle)', () => {
+  it('writes what changed plus a bounded refresh, moves the state\'s from forward once every entry was written again, and removes the garbage below it a bounded amount per commit', async () => {
     const dir = tmpDir();
+    const store = await openLmdbStore({ path: dir, retain: 2, probe: false });
+    const b = store.backend('op');
     const memory = new MemoryStateBackend();
-    const change = (b: StateBackend, id: number) => {
-      const t = b.table<string, number, number>('t');
-      for (let k = 0; k < 30; k += id) t.set(`k${k}`, k % 3, id * 100 + k);
-      t.delete(`k${id + 3}`, (id + 3) % 3);
-      b.timers<string, number>('q').register(id * 10 + 5, `k${id}`, 0);
-      b.timers<string, number>('q').advanceTo(id * 10, () => undefined);
-    };
-    let store = await openLmdbStore({ path: dir, retain: 2, probe: false });
-    let b = store.backend('op');
-    for (let id = 1; id <= 3; id++) {
-      change(b, id);
-      change(memory, id);
-      await store.commit({ id, pipeline: 'p', operators: { op: b.snapshot() }, sources: {} });
+    const keys = 12_000;
+    for (const x of [b, memory] as StateBackend[]) for (let k = 0; k < keys; k++) x.table<number, number, number>('t').set(k, 0, 0);
+    await store.commit({ id: 1, pipeline: 'p', operators: { op: b.snapshot() }, sources: {} });
+    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary', readOnly: true });
+    const below = (from: number) => [...entriesOf(db)].filter((e) => e.version < from).length;
+    let id = 1;
+    let moved = 0;
+    let trimmedAfterMove = 0;
+    const largest = { written: 0, removed: 0 };
+    let before = [...entriesOf(db)].length;
+    const oldestFrom = async () => fromOf(db, (await store.retained())[0]!);
+    while (id < 600 && ((await oldestFrom()) <= 1 || below(await oldestFrom()) > 0)) {
+      for (const x of [b, memory] as StateBackend[]) for (let i = 0; i < 10; i++) x.table<number, number, number>('t').set((id * 37 + i * 1009) % keys, 0, id);
+      const snapshot = b.snapshot();
+      const written = (snapshot as unknown as Record<string, { keys: unknown[] }>)['tidemark-lmdb-delta']!.keys.length;
+      await store.commit({ id: ++id, pipeline: 'p', operators: { op: snapshot }, sources: {} });
+      const after = [...entriesOf(db)].length;
+      largest.written = Math.max(largest.written, written);
+      largest.removed = Math.max(largest.removed, before + written - after);
+      before = after;
+      if (moved === 0 && fromOf(db, id) > 1) moved = id;
+      else if (moved > 0) trimmedAfterMove++;
     }
-    await store.close();
-    // Rewritten as the first format had them: table payloads [s, v], logs a list of identities.
-    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary' });
-    let rewritten = 0;
-    await db.transaction(() => {
-      for (const { key, value } of db.getRange({ start: Buffer.from('E'), end: Buffer.from('M') })) {
-        const k = Buffer.from(key);
-        const payload = unframe(k, value, () => 'a record');
-        if (k[0] === 0x45 && k[3 + k.readUInt16BE(1)] === 1 && payload.length > 0) {
-          const [s, v] = decode(payload) as [number, unknown, number];
-          db.putSync(k, frame(k, encode([s, v])));
-          rewritten++;
-        } else if (k[0] === 0x4c) {
-          db.putSync(k, frame(k, encode(decodeLog(payload, -2).map((e) => new Uint8Array(e.ident)))));
-          rewritten++;
-        }
-      }
-    });
-    await db.close();
-    expect(rewritten).toBeGreaterThan(10);
-    store = await openLmdbStore({ path: dir, retain: 2, probe: false });
+    // 10 changes a commit, and the refresh's least (64): never the whole state at once.
+    expect(largest.written).toBeLessThanOrEqual(10 + 64);
+    expect(moved, 'the refresh cycle completed').toBeGreaterThan(keys / 74);
+    // The whole state below from (12 k entries) goes in commits of at most 4096 removals each.
+    expect(largest.removed).toBeLessThanOrEqual(4096);
+    expect(trimmedAfterMove).toBeGreaterThanOrEqual(Math.ceil(keys / 4096));
+    expect(below(fromOf(db, (await store.retained())[0]!)), 'garbage left below the oldest retained from').toBe(0);
     expect(normal(stateOf2(await store.latest()))).toEqual(normal(memory.snapshot()));
-    b = store.backend('op');
-    b.restore(stateOf2(await store.latest()));
-    for (let id = 4; id <= 7; id++) {
-      change(b, id);
-      change(memory, id);
-      await store.commit({ id, pipeline: 'p', operators: { op: b.snapshot() }, sources: {} });
-      expect(normal(stateOf2(await store.latest())), `checkpoint ${id}`).toEqual(normal(memory.snapshot()));
-    }
+    await db.close();
     await store.close();
+  }, 120_000);
+});
+
+describe('LmdbCheckpointStore and a directory of the first schema', () => {
+  it('refuses it with a StateError that names both schemas and the way out', async () => {
+    const dir = tmpDir();
+    const store = await openLmdbStore({ path: dir, probe: false });
+    await store.commit({ id: 1, pipeline: 'p', operators: {}, sources: {} });
+    await store.close();
+    const db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary' });
+    const key = Buffer.from('Mformat');
+    await db.put(key, frame(key, encode({ format: 'tidemark-lmdb', schema: 1 })));
+    await db.close();
+    const error = await openLmdbStore({ path: dir, probe: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateError);
+    expect((error as Error).message).toMatch(/written with tidemark\/lmdb schema 1; this version reads schema 2.*\{ fresh: true \}/);
+    const fresh = await openLmdbStore({ path: dir, probe: false, fresh: true });
+    expect(await fresh.retained()).toEqual([]);
+    await fresh.close();
   });
 });

@@ -30,19 +30,15 @@ export interface Delta {
   readonly keys: readonly Uint8Array[];
   readonly values: readonly (Uint8Array | null)[];
   /**
-   * Per entry, the checkpoint that wrote its version on disk as the backend last heard
-   * ({@link NONE}: none; {@link UNKNOWN}: not tracked, as for timers), and the unconfirmed
-   * snapshot it was last sent in (0: none): if the store committed that one, it wrote the
-   * version this one replaces. What a commit needs to drop replaced versions without reading.
+   * If the store commits this delta: every live entry then has a version on disk written by
+   * checkpoint `complete` or a later one (the backend's refresh cycle rewrote those older), so
+   * the state can be read from `complete` on and what is older dropped. Undefined: no such claim.
    */
-  readonly prev: readonly number[];
-  readonly sentIn: readonly number[];
+  readonly complete: number | undefined;
 }
 
 /** @internal No version of the entry on disk (in this lineage). */
 export const NONE = -1;
-/** @internal Which version the entry replaces is not known: the store looks (timer operations). */
-export const UNKNOWN = -2;
 
 /** @internal Which checkpoint a rebuilt snapshot is, and its entries' insertion orders as on disk. */
 export interface RestoredFrom {

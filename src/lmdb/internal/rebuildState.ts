@@ -1,29 +1,48 @@
 import type { RootDatabase } from 'lmdb';
 import { StateError, type StateSnapshot } from 'tidemark';
-import { Kind, decode, decodePart, entryPrefix, parseIdentity, readU64, unframe } from './records.js';
+import { Kind, decode, decodePart, entryKey, entryPrefix, parseIdentity, unframe, versionOf } from './records.js';
 
 interface Found {
   version: number;
-  key: Buffer;
-  value: Buffer;
+  payload: Buffer;
 }
 
 /**
- * @internal Operator `op`'s state as of checkpoint `id`: for every entry, its latest version
- * written from `from` (its last whole state) to `id`, deletions left out; each checked against
- * its checksum and the total against `entries` (the count the backend had at the barrier). In
- * the snapshot format the memory backend restores: namespaces and keys in insertion order,
- * ordered entries by position, timers by time then registration.
+ * @internal Operator `op`'s state as of checkpoint `id`: its entries written by checkpoints
+ * `from` (its last whole state, or where its refresh cycle moved it) to `id`, read in the order
+ * they were written — a later version replaces an earlier one, a deletion removes the entry, a
+ * timer queue's reset removes its timers so far — each checked against its checksum, and the
+ * total against `entries` (the count the backend had at the barrier). In the snapshot format the
+ * memory backend restores: namespaces and keys in insertion order, ordered entries by position,
+ * timers by time then registration.
  */
 export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from: number, id: number, entries: number): { snapshot: StateSnapshot; order: StateOrder } {
   const prefix = entryPrefix(op);
   const latest = new Map<string, Found>();
-  for (const { key, value } of db.getRange({ start: prefix, end: Buffer.concat([prefix, Buffer.of(0xff, 0xff, 0xff, 0xff, 0xff)]) })) {
-    const version = readU64(key, key.length - 8);
-    if (version < from || version > id) continue;
-    const ident = key.toString('latin1', prefix.length, key.length - 8);
-    const seen = latest.get(ident);
-    if (seen === undefined || version > seen.version) latest.set(ident, { version, key: Buffer.from(key), value: Buffer.from(value) });
+  /** Per timer queue (its identity, as latin1), the identities of its timers in `latest`. */
+  const queues = new Map<string, Set<string>>();
+  const end = entryKey(prefix, id + 1, new Uint8Array(0));
+  for (const { key, value } of db.getRange({ start: entryKey(prefix, from, new Uint8Array(0)), end })) {
+    const version = versionOf(key, prefix.length);
+    const at = prefix.length + 8;
+    const ident = key.toString('latin1', at);
+    const payload = unframe(key, value, () => `state entry of operator "${op}" (checkpoint ${version})`);
+    if (key[at] === Kind.Timer) {
+      const queueEnd = at + 3 + key.readUInt16BE(at + 1);
+      if (queueEnd === key.length) {
+        // A reset of the queue: its timers so far are gone (those it had then follow, in this version).
+        for (const t of queues.get(ident) ?? []) latest.delete(t);
+        queues.delete(ident);
+        continue;
+      }
+      const queue = key.toString('latin1', at, queueEnd);
+      let q = queues.get(queue);
+      if (q === undefined) queues.set(queue, (q = new Set()));
+      if (payload.length === 0) q.delete(ident);
+      else q.add(ident);
+    }
+    if (payload.length === 0) latest.delete(ident);
+    else latest.set(ident, { version, payload: Buffer.from(payload) });
   }
   const tables = new Map<string, Map<string, { ns: unknown; min: number; rows: [number, unknown, unknown, number][] }>>();
   const ordered = new Map<string, Map<string, { ks: number; key: unknown; rows: [number, unknown, number][] }>>();
@@ -33,9 +52,7 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
   const values: Record<string, unknown> = {};
   let count = 0;
   let next = 0;
-  for (const [ident, { key, value, version }] of latest) {
-    const payload = unframe(key, value, () => `state entry of operator "${op}" (checkpoint ${version})`);
-    if (payload.length === 0) continue;
+  for (const [ident, { payload, version }] of latest) {
     const { kind, name, raw } = parseIdentity(Buffer.from(ident, 'latin1'));
     const fields = decode(payload) as unknown[];
     if (kind !== Kind.Value) next = Math.max(next, (fields[0] as number) + 1, kind === Kind.Ordered || kind === Kind.Map ? (fields[1] as number) + 1 : 0);

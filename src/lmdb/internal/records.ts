@@ -9,10 +9,17 @@ import { crc32 } from './crc32.js';
  * ```
  * 'M' "format"                      → { format: 'tidemark-lmdb', schema }
  * 'C' id(u64)                       → a checkpoint: pipeline, sources, sink, each operator's snapshot
- *                                     (inline) or skeleton + entry count (state in 'E' records)
- * 'E' op identity id(u64)           → one state entry as of checkpoint `id` (empty value: deleted)
- * 'L' id(u64) op                    → the identities checkpoint `id` wrote for `op` (for compaction)
+ *                                     (inline) or skeleton, entry count and `from` (state in 'E' records)
+ * 'E' op id(u64) identity           → one state entry as checkpoint `id` wrote it (empty value: a
+ *                                     deletion, or for a timer queue's own identity a reset of it)
  * ```
+ *
+ * State entries sort by operator, then by the checkpoint that wrote them: a checkpoint appends
+ * what changed at the end of its operator's range (sequential pages, whatever the state's size),
+ * and a state is read by scanning its checkpoints' ranges from its `from` on, later versions
+ * replacing earlier ones. Versions below every retained checkpoint's `from` are garbage, removed
+ * from the low end a bounded amount per commit (the backend's refresh cycle moves
+ * `from` forward).
  *
  * `op` is length-prefixed (u16 + UTF-8); an identity is a kind byte, the structure's name
  * (length-prefixed) and its parts (each length-prefixed, see {@link encodePart}). Every value is
@@ -28,7 +35,8 @@ export const enum Kind {
 }
 
 export const FORMAT_KEY = Buffer.from('Mformat');
-export const SCHEMA = 1;
+/** 2: entries keyed by version, then identity (1 had identity, then version, and per-checkpoint logs). */
+export const SCHEMA = 2;
 /** Keys longer than this are refused (lmdb-js's limit is 1978 bytes). */
 const MAX_KEY = 1900;
 
@@ -61,8 +69,18 @@ export function entryPrefix(op: string): Buffer {
   return Buffer.concat([Buffer.from('E'), str(op)]);
 }
 
-export function logKey(id: number, op: string): Buffer {
-  return Buffer.concat([Buffer.from('L'), u64(id), str(op)]);
+/** The key of operator `prefix`'s entry `ident` as checkpoint `version` wrote it. */
+export function entryKey(prefix: Buffer, version: number, ident: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(prefix.length + 8 + ident.length);
+  prefix.copy(b, 0);
+  b.writeBigUInt64BE(BigInt(version), prefix.length);
+  b.set(ident, prefix.length + 8);
+  return b;
+}
+
+/** Where in an entry's key (of operator `prefix`) its version is. */
+export function versionOf(key: Uint8Array, prefixLength: number): number {
+  return readU64(key, prefixLength);
 }
 
 /**
@@ -168,8 +186,10 @@ export function framed(key: Uint8Array, value: Uint8Array): boolean {
 export function describeKey(key: Buffer): string {
   try {
     if (key[0] === 0x43 && key.length === 9) return `checkpoint ${readU64(key, 1)}'s record`;
-    if (key[0] === 0x45) return `a state entry of operator "${key.toString('utf8', 3, 3 + key.readUInt16BE(1))}" (checkpoint ${readU64(key, key.length - 8)})`;
-    if (key[0] === 0x4c) return `checkpoint ${readU64(key, 1)}'s log of operator "${key.toString('utf8', 11, 11 + key.readUInt16BE(9))}"`;
+    if (key[0] === 0x45) {
+      const n = key.readUInt16BE(1);
+      return `a state entry of operator "${key.toString('utf8', 3, 3 + n)}" (checkpoint ${readU64(key, 3 + n)})`;
+    }
     if (key.equals(FORMAT_KEY)) return 'the format record';
   } catch {
     // a key too damaged to say: fall through
@@ -186,41 +206,4 @@ export function unframe(key: Uint8Array, value: Uint8Array | undefined, what: ()
   return b.subarray(4);
 }
 
-/** @internal One identity a checkpoint wrote, for compaction: the version it replaced (or NONE, UNKNOWN) and whether it is a deletion. */
-export interface LogEntry {
-  readonly ident: Buffer;
-  readonly prev: number;
-  readonly dead: boolean;
-}
-
-const LOG_TAG = 0x50; // 'P'
-
-/** A checkpoint's log ('L' record): 'P', then per entry u16 length, identity, f64 replaced version, u8 deletion. */
-export function encodeLog(entries: Iterable<LogEntry>): Buffer {
-  const chunks: Buffer[] = [Buffer.of(LOG_TAG)];
-  for (const { ident, prev, dead } of entries) {
-    const head = Buffer.allocUnsafe(2);
-    head.writeUInt16BE(ident.length);
-    const tail = Buffer.allocUnsafe(9);
-    tail.writeDoubleBE(prev);
-    tail[8] = dead ? 1 : 0;
-    chunks.push(head, ident, tail);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The entries of a log; a log of the first format (the identities alone) gives them with `unknown` versions. */
-export function decodeLog(payload: Buffer, unknown: number): LogEntry[] {
-  if (payload[0] !== LOG_TAG) return (decodeValue(payload) as Uint8Array[]).map((i) => ({ ident: Buffer.from(i), prev: unknown, dead: false }));
-  const out: LogEntry[] = [];
-  for (let at = 1; at < payload.length; ) {
-    const n = payload.readUInt16BE(at);
-    const ident = payload.subarray(at + 2, at + 2 + n);
-    out.push({ ident, prev: payload.readDoubleBE(at + 2 + n), dead: payload[at + 10 + n] === 1 });
-    at += 11 + n;
-  }
-  return out;
-}
-
 export { decodeValue as decode, encodeValue as encode } from './valueCodec.js';
-import { decodeValue } from './valueCodec.js';

@@ -37,8 +37,10 @@ function batchJoin(left: readonly Row[], right: readonly Row[]): string[] {
 describe('a checkpointed intervalJoin pipeline under SIGKILL', () => {
   it('killed at 10 seeded moments (some during a commit) and restarted until done: the batch join, each pair once', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tidemark-join-crash-'));
-    const left = rows(50_000, 11, 0);
-    const right = rows(50_000, 12, 1_000_000);
+    // Long enough that a run killed one or two commits (plus up to 90 ms) after it starts cannot
+    // finish it, on a fast machine too (50 k rows each left room for only 6 kills on one).
+    const left = rows(120_000, 11, 0);
+    const right = rows(120_000, 12, 1_000_000);
     const files = { left: join(dir, 'orders.jsonl'), right: join(dir, 'payments.jsonl'), output: join(dir, 'pairs.jsonl') };
     writeFileSync(files.left, left.map((r) => JSON.stringify(r)).join('\n') + '\n');
     writeFileSync(files.right, right.map((r) => JSON.stringify(r)).join('\n') + '\n');
