@@ -187,6 +187,8 @@ export interface MeasureOptions {
   readonly rewarmRuns?: number;
   /** Events of each re-warm run. @defaultValue REWARM.events */
   readonly rewarmEvents?: number;
+  /** Which side goes first in the first round (the order rotates from there): one process of several starts where the last left off. @defaultValue 0 */
+  readonly rotation?: number;
 }
 
 /**
@@ -305,7 +307,7 @@ export async function measureSides<E, O>(query: StreamQuery<E, O>, events: reado
   }
   let outputs = 0;
   for (let round = 0; round < m.runs; round++) {
-    const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+    const order = sides.map((_, i) => sides[(i + round + (m.rotation ?? 0)) % sides.length]!);
     const sinks: Partial<Record<Side, Sink<O>>> = {};
     for (const side of order) {
       const s = await sample(side, query, events, options, passes[side]!, m);
@@ -337,6 +339,37 @@ export async function measureQuery<E, O>(query: StreamQuery<E, O>, events: reado
     ratioStraightforward: ratioOf(sides.tidemark, sides.straightforward),
     bestSpeedup: ratioOf(sides.best, sides.straightforward),
     inputHeapBytes: r.inputHeapBytes,
+  };
+}
+
+/**
+ * Several processes' measurements of one query as one: every sample of every process, each
+ * side's rate the median over all of them, the ratios of those medians with the range of the
+ * per-round ratios. A loop runs at one of two speeds per process, which no warm-up chooses (see
+ * docs/performance.md, "One process, two speeds"): over several processes the median is the
+ * speed most processes get, where one process gives whichever it drew.
+ */
+export function combineMeasures(results: readonly MeasureResult[]): MeasureResult {
+  const first = results[0]!;
+  if (results.length === 1) return first;
+  const sides = {} as Record<Side, SideResult>;
+  for (const side of SIDES) {
+    const cpuSeconds = results.flatMap((r) => r.sides[side].cpuSeconds);
+    sides[side] = {
+      eventsPerSec: first.events / median(cpuSeconds),
+      cpuSeconds,
+      passes: Math.max(...results.map((r) => r.sides[side].passes)),
+      peakHeapBytes: Math.max(...results.map((r) => r.sides[side].peakHeapBytes)),
+    };
+  }
+  return {
+    events: first.events,
+    outputs: first.outputs,
+    sides,
+    ratio: ratioOf(sides.tidemark, sides.best),
+    ratioStraightforward: ratioOf(sides.tidemark, sides.straightforward),
+    bestSpeedup: ratioOf(sides.best, sides.straightforward),
+    inputHeapBytes: Math.max(...results.map((r) => r.inputHeapBytes)),
   };
 }
 

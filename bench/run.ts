@@ -11,7 +11,12 @@
  * bench/tables.ts FILE` prints the tables again). `--quick` is a ~2-minute run whose ratios
  * agree with the full run's (see docs/performance.md).
  *
- * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side),
+ * Each query is measured in 3 processes one after another (rounds of one sample per side in
+ * each, the order rotating across them), and the medians are over all their samples: a loop
+ * runs at one of two speeds per process, and one process reads whichever it drew.
+ *
+ * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side and process),
+ * `--processes N` (processes per query),
  * `--rewarm RUNS,EVENTS` (the re-warm before each sample); the environment variable
  * `TIDEMARK_BENCH_V8` adds V8 flags to the workers (e.g. `TIDEMARK_BENCH_V8=--single-threaded`:
  * synchronous compilation and GC, see docs/performance.md). `--scale` runs the scale
@@ -22,11 +27,11 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ChainResult } from './chainCost.js';
 import type { GenerationResult } from './generation.js';
-import { REWARM, type MeasureOptions } from './measure.js';
+import { REWARM, combineMeasures, type MeasureOptions } from './measure.js';
 import type { MemoryResult } from './memoryCheck.js';
 import { NEXMARK_QUERIES } from './nexmark/queries.js';
 import { chainTable, fmtRate, generationTable, memoryTable, resultsTable, type BenchJson, type JsonRow } from './report.js';
-import type { BenchRow, Job } from './worker.js';
+import type { BenchRow, Job, JobResult } from './worker.js';
 import { currentCommit, runInWorker } from './runInWorker.js';
 
 interface Cli {
@@ -37,10 +42,11 @@ interface Cli {
   events: number | undefined;
   runs: number | undefined;
   rewarm: [number, number] | undefined;
+  processes: number | undefined;
 }
 
 function parseCli(argv: readonly string[]): Cli {
-  const cli: Cli = { quick: false, memory: false, json: undefined, only: undefined, events: undefined, runs: undefined, rewarm: undefined };
+  const cli: Cli = { quick: false, memory: false, json: undefined, only: undefined, events: undefined, runs: undefined, rewarm: undefined, processes: undefined };
   const number = (flag: string, s: string | undefined): number => {
     const n = Number(s);
     if (!Number.isInteger(n) || n < 0) throw new Error(`bench: ${flag} needs a non-negative integer, got ${s}`);
@@ -56,11 +62,12 @@ function parseCli(argv: readonly string[]): Cli {
     } else if (a === '--only') cli.only = argv[++i]?.split(',');
     else if (a === '--events') cli.events = number(a, argv[++i]);
     else if (a === '--runs') cli.runs = number(a, argv[++i]);
+    else if (a === '--processes') cli.processes = Math.max(1, number(a, argv[++i]));
     else if (a === '--rewarm') {
       const [r, e] = (argv[++i] ?? '').split(',');
       cli.rewarm = [number(a, r), number(a, e)];
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--memory] [--json FILE] [--only micro,q0,q1,q2,q3,q5,q7,q8,q11,auctionBids,chain,generation] [--events N] [--runs N] [--rewarm RUNS,EVENTS]');
+      console.log('usage: npm run bench -- [--quick] [--memory] [--json FILE] [--only micro,q0,q1,q2,q3,q5,q7,q8,q11,auctionBids,chain,generation] [--events N] [--runs N] [--processes N] [--rewarm RUNS,EVENTS]');
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}; try --help`);
   }
@@ -73,13 +80,14 @@ const NEXMARK_BOUND = 1_000;
 const MEMORY_CHECKPOINTS = [2_000_000, 20_000_000];
 
 /**
- * Quick and full differ in length, not in method: the same re-warm, ≥ 1 M events per
- * query and each sample ≥ 0.3 CPU-s, so that quick reads the same ratios (within ±0.1).
+ * Quick and full differ in length, not in method: the same re-warm, ≥ 1 M events per query,
+ * each sample ≥ 0.3 CPU-s, and the same 3 processes per query, so that quick reads the same
+ * ratios (within ±0.1): quick takes one round per process, full three.
  */
 function measureOptions(cli: Cli): MeasureOptions {
   const base = cli.quick
-    ? { runs: 3, warmupRuns: 2, warmupEvents: 300_000, minSampleSeconds: 0.3, settleMs: 150 }
-    : { runs: 7, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5, settleMs: 250 };
+    ? { runs: 1, warmupRuns: 2, warmupEvents: 300_000, minSampleSeconds: 0.3, settleMs: 150 }
+    : { runs: 3, warmupRuns: 2, warmupEvents: 500_000, minSampleSeconds: 0.5, settleMs: 250 };
   return {
     ...base,
     runs: cli.runs ?? base.runs,
@@ -87,6 +95,9 @@ function measureOptions(cli: Cli): MeasureOptions {
     rewarmEvents: cli.rewarm?.[1] ?? REWARM.events,
   };
 }
+
+/** Processes per measured query (see the file's comment). */
+const PROCESSES = 3;
 
 function jobs(cli: Cli): Job[] {
   const measure = measureOptions(cli);
@@ -140,13 +151,25 @@ function jsonRow(r: BenchRow): JsonRow {
 function method(cli: Cli): string {
   const m = measureOptions(cli);
   return (
-    'Events per CPU-second (user + system, process.cpuUsage, GC threads included) over a pre-generated array; one process per query; ' +
-    `warm-up (${m.warmupRuns} runs of each side over ${m.warmupEvents.toLocaleString('en-US')} events), then ${m.runs} rounds of one sample per side, ` +
-    'the order rotating (tidemark, best, straightforward; best, straightforward, tidemark; …); ' +
+    'Events per CPU-second (user + system, process.cpuUsage, GC threads included) over a pre-generated array; ' +
+    `${cli.processes ?? PROCESSES} processes per query, one after another; in each, ` +
+    `warm-up (${m.warmupRuns} runs of each side over ${m.warmupEvents.toLocaleString('en-US')} events), then ${m.runs} round${m.runs === 1 ? '' : 's'} of one sample per side, ` +
+    'the order rotating across rounds and processes (tidemark, best, straightforward; best, straightforward, tidemark; …); ' +
     `each sample after a full GC, a ${m.settleMs} ms pause and ${m.rewarmRuns} untimed re-warm runs over ${m.rewarmEvents!.toLocaleString('en-US')} events, ` +
-    `repeating the run to >= ${m.minSampleSeconds} CPU-s; rates are medians; a ratio is of medians, its spread (in parentheses) the range of the per-round ratios. ` +
+    `repeating the run to >= ${m.minSampleSeconds} CPU-s; rates are medians over all processes' samples; a ratio is of medians, its spread (in parentheses) the range of the per-round ratios. ` +
     'Outputs of all three verified equal (warm-up and first round). Peak heap = max sampled heapUsed above the settled baseline (input excluded).'
   );
+}
+
+/** Runs a measuring job in `processes` workers one after another, each starting the rotation where the last left off, and combines their samples. */
+async function measureInProcesses(job: Extract<Job, { kind: 'micro' | 'nexmark' }>, processes: number): Promise<JobResult> {
+  const rows: BenchRow[] = [];
+  for (let p = 0; p < processes; p++) {
+    const result = await runInWorker({ ...job, measure: { ...job.measure, rotation: p * job.measure.runs } });
+    if (result.kind !== 'row') throw new Error(`bench: a ${job.kind} job reported ${result.kind}`);
+    rows.push(result.row);
+  }
+  return { kind: 'row', row: { ...rows[0]!, ...combineMeasures(rows) } };
 }
 
 async function main(): Promise<void> {
@@ -165,7 +188,7 @@ async function main(): Promise<void> {
   for (const job of jobs(cli)) {
     const name = job.kind === 'micro' || job.kind === 'chain' ? job.kind : 'query' in job ? `${job.kind === 'nexmark' ? '' : `${job.kind} `}${job.query}` : job.kind;
     process.stderr.write(`  running ${name} …\n`);
-    const result = await runInWorker(job);
+    const result = job.kind === 'micro' || job.kind === 'nexmark' ? await measureInProcesses(job, cli.processes ?? PROCESSES) : await runInWorker(job);
     if (result.kind === 'row') {
       rows.push(result.row);
       const r = result.row;
