@@ -4,8 +4,9 @@ import type { StateOrder } from './rebuildState.js';
  * @internal What passes between {@link LmdbStateBackend} and the store that made it.
  *
  * A backend's `snapshot()` is a StateSnapshot with empty fields and, under {@link DELTA}, the
- * change since the last checkpoint the store committed for it: each changed entry's identity
- * and payload (`null`: removed), serialized at the barrier. Snapshots the store rebuilds carry,
+ * change since the last checkpoint the store committed for it — each changed entry's identity
+ * and payload (`null`: removed), serialized at the barrier, and the entries its refresh cycle
+ * writes again (see `complete`). Snapshots the store rebuilds carry,
  * under {@link RESTORED}, which checkpoint they are, so that a backend restored from the
  * store's latest goes on with deltas from it. Both are string keys: snapshots are cloned, and
  * `structuredClone` drops symbol keys.
