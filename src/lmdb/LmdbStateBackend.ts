@@ -53,8 +53,8 @@ interface TimerOp {
  * checkpoints. It is handed out by {@link LmdbCheckpointStore.backend}; its `snapshot()` is
  * the change since the last committed checkpoint (copied — serialized — at the barrier), plus a
  * bounded share of entries written again so that the store can drop old versions (the refresh
- * cycle, see the LMDB guide), which only that store can commit; `restore()` takes the snapshots the store's `latest()`/`load()`
- * rebuild. Values are serialized at checkpoints, so `sharesValues` is false: operators write
+ * cycle, see the LMDB guide), which only that store can commit; `restore()` takes the snapshots
+ * the store's `latest()`/`load()` rebuild. Values are serialized at checkpoints, so `sharesValues` is false: operators write
  * every change back with `set`.
  *
  * @example
@@ -127,8 +127,6 @@ export class LmdbStateBackend implements StateBackend {
   private cycleFrom = 0;
   /** The checkpoint the store last confirmed. */
   private lastCheckpoint = 0;
-  /** Timer queues by name, with their structures (for the refresh cycle). */
-  private readonly timerStructures = new Map<string, Structure>();
 
   /** @internal Made by {@link LmdbCheckpointStore.backend}. */
   constructor(
@@ -216,7 +214,6 @@ export class LmdbStateBackend implements StateBackend {
         changed.set(k, !slot.dead);
         keys.push(ident);
         values.push(slot.dead ? null : this.payloadOf(slot));
-        slot.ps = snapshot;
         timerOps.push({ queue: slot.t, ident: k, live: !slot.dead });
         continue;
       }
@@ -266,12 +263,13 @@ export class LmdbStateBackend implements StateBackend {
       this.touch(slot);
       budget--;
     }
-    for (const [name, st] of this.timerStructures) {
+    for (const [name, home] of this.timerHomes) {
+      const st = this.structure(Kind.Timer, name);
       const disk = this.timersOnDisk.get(st);
       if (disk === undefined) continue;
       for (const version of disk.values()) {
         if (version >= since) continue;
-        this.rewriteTimers(name, this.timerHomes.get(name)!, st);
+        this.rewriteTimers(name, home, st);
         break;
       }
     }
@@ -599,7 +597,6 @@ export class LmdbStateBackend implements StateBackend {
     this.timerHomes.set(name, home);
     const inner = home.timers<unknown, unknown>(name);
     const st = this.structure(Kind.Timer, name);
-    this.timerStructures.set(name, st);
     this.timerOps.set(name, 0);
     this.timerRewriteAt.set(name, 1024);
     const op = (time: number, key: unknown, ns: unknown, dead: boolean): void => {

@@ -2,6 +2,9 @@ import type { RootDatabase } from 'lmdb';
 import { StateError, type StateSnapshot } from 'tidemark';
 import { Kind, decode, decodePart, entryKey, entryPrefix, parseIdentity, unframe, versionOf } from './records.js';
 
+/** The low end of a checkpoint's range of entries. */
+const NO_IDENTITY = new Uint8Array(0);
+
 interface Found {
   version: number;
   payload: Buffer;
@@ -21,8 +24,8 @@ export function rebuildState(db: RootDatabase<Buffer, Buffer>, op: string, from:
   const latest = new Map<string, Found>();
   /** Per timer queue (its identity, as latin1), the identities of its timers in `latest`. */
   const queues = new Map<string, Set<string>>();
-  const end = entryKey(prefix, id + 1, new Uint8Array(0));
-  for (const { key, value } of db.getRange({ start: entryKey(prefix, from, new Uint8Array(0)), end })) {
+  const end = entryKey(prefix, id + 1, NO_IDENTITY);
+  for (const { key, value } of db.getRange({ start: entryKey(prefix, from, NO_IDENTITY), end })) {
     const version = versionOf(key, prefix.length);
     const at = prefix.length + 8;
     const ident = key.toString('latin1', at);
