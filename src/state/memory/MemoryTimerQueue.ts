@@ -1,13 +1,5 @@
 import type { TimerQueue } from '../StateBackend.js';
-import { TimerHeap } from './TimerHeap.js';
-
-/** @internal One registration: a flat record in the heap. */
-interface TimerRecord<K, N> {
-  readonly time: number;
-  readonly seq: number;
-  readonly key: K;
-  readonly ns: N;
-}
+import { TimerHeap, type TimerRecord } from './TimerHeap.js';
 
 /** @internal A `delete`: it cancels the registrations of its `(time, key, ns)` made before it (`seq` smaller). */
 interface Tombstone<K, N> {
@@ -39,13 +31,14 @@ const SCAN = 16;
  * operations, no map operations: as a hand-written loop's heap of due times does.
  */
 export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
-  private readonly heap = new TimerHeap<TimerRecord<K, N>>();
+  private readonly heap = new TimerHeap<K, N>();
   private seq = 0;
   private tombstones = new Map<number, Tombstone<K, N>[]>();
   private tombstoneCount = 0;
   private compactAt = MIN_COMPACT;
-  /** The records fired at the current time of {@link advanceTo} (see {@link isFiredDuplicate}): the first `groupSize`. */
-  private readonly group: TimerRecord<K, N>[] = [];
+  /** The timers fired at the current time of {@link advanceTo} (see {@link isFiredDuplicate}): the first `groupSize` keys and namespaces. */
+  private readonly groupKeys: K[] = [];
+  private readonly groupNss: N[] = [];
   /** For each record of the group, the registration counter when it fired: a record of the same timer registered before that is a duplicate. */
   private readonly groupFiredAt: number[] = [];
   private groupSize = 0;
@@ -63,7 +56,7 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   }
 
   register(time: number, key: K, namespace: N): void {
-    this.heap.push({ time, seq: this.seq++, key, ns: namespace });
+    this.heap.push(time, this.seq++, key, namespace);
     if (this.heap.length > this.compactAt) this.compact();
   }
 
@@ -76,9 +69,9 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   }
 
   peek(): number {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (!this.isCancelled(top)) return top.time;
-      this.heap.pop();
+    const heap = this.heap;
+    for (; heap.length > 0; heap.pop()) {
+      if (!this.isCancelled(heap.topTime, heap.topSeq, heap.topKey, heap.topNs)) return heap.topTime;
     }
     return Infinity;
   }
@@ -87,16 +80,20 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
     const heap = this.heap;
     let groupTime = NaN;
     this.resetGroup();
-    for (let top = heap.peek(); top !== undefined && top.time <= until; top = heap.peek()) {
+    while (heap.length > 0 && heap.topTime <= until) {
+      const time = heap.topTime;
+      const seq = heap.topSeq;
+      const key = heap.topKey;
+      const ns = heap.topNs;
       heap.pop();
-      if (top.time !== groupTime) {
+      if (time !== groupTime) {
         if (this.tombstoneCount !== 0) this.dropTombstones(groupTime);
-        groupTime = top.time;
+        groupTime = time;
         this.resetGroup();
-      } else if (this.isFiredDuplicate(top)) continue;
-      if (this.isCancelled(top)) continue;
-      this.addToGroup(top);
-      fire(top.time, top.key, top.ns);
+      } else if (this.isFiredDuplicate(seq, key, ns)) continue;
+      if (this.isCancelled(time, seq, key, ns)) continue;
+      this.addToGroup(key, ns);
+      fire(time, key, ns);
     }
     // Every record of the last time has popped (when `fire` throws, its tombstones stay: records
     // of that time may still wait behind it).
@@ -113,42 +110,39 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
     this.tombstones = new Map();
     this.tombstoneCount = 0;
     this.compactAt = MIN_COMPACT;
-    for (const [t, ns, k] of rows) this.heap.push({ time: t, seq: this.seq++, key: k as K, ns: ns as N });
+    for (const [t, ns, k] of rows) this.heap.push(t, this.seq++, k as K, ns as N);
     this.compact();
   }
 
-  /** Whether a `delete` made after `rec` was registered cancels it. */
-  private isCancelled(rec: TimerRecord<K, N>): boolean {
+  /** Whether a `delete` made after the registration `seq` of `(time, key, ns)` cancels it. */
+  private isCancelled(time: number, seq: number, key: K, ns: N): boolean {
     if (this.tombstoneCount === 0) return false;
-    const stones = this.tombstones.get(rec.time);
+    const stones = this.tombstones.get(time);
     if (stones === undefined) return false;
-    for (const s of stones) if (s.seq > rec.seq && same(s.key, rec.key) && same(s.ns, rec.ns)) return true;
+    for (const s of stones) if (s.seq > seq && same(s.key, key) && same(s.ns, ns)) return true;
     return false;
   }
 
-  /** Whether a record of the same timer, registered no later than `rec`, already fired at this time. */
-  private isFiredDuplicate(rec: TimerRecord<K, N>): boolean {
+  /** Whether a registration of the same timer made before `seq` already fired at this time. */
+  private isFiredDuplicate(seq: number, key: K, ns: N): boolean {
     let slot: number | undefined;
-    if (this.groupIndex !== undefined) slot = this.groupIndex.get(rec.ns)?.get(rec.key);
+    if (this.groupIndex !== undefined) slot = this.groupIndex.get(ns)?.get(key);
     else {
-      const group = this.group;
-      for (let i = 0; i < this.groupSize; i++) {
-        const r = group[i]!;
-        if (same(r.key, rec.key) && same(r.ns, rec.ns)) slot = i;
-      }
+      const { groupKeys, groupNss } = this;
+      for (let i = 0; i < this.groupSize; i++) if (same(groupKeys[i], key) && same(groupNss[i], ns)) slot = i;
     }
-    return slot !== undefined && rec.seq < this.groupFiredAt[slot]!;
+    return slot !== undefined && seq < this.groupFiredAt[slot]!;
   }
 
-  private addToGroup(rec: TimerRecord<K, N>): void {
-    const group = this.group;
+  private addToGroup(key: K, ns: N): void {
     const slot = this.groupSize++;
-    group[slot] = rec;
+    this.groupKeys[slot] = key;
+    this.groupNss[slot] = ns;
     this.groupFiredAt[slot] = this.seq;
-    if (this.groupIndex !== undefined) indexIn(this.groupIndex, rec, slot);
+    if (this.groupIndex !== undefined) indexIn(this.groupIndex, key, ns, slot);
     else if (this.groupSize > SCAN) {
       this.groupIndex = new Map();
-      for (let i = 0; i < this.groupSize; i++) indexIn(this.groupIndex, group[i]!, i);
+      for (let i = 0; i < this.groupSize; i++) indexIn(this.groupIndex, this.groupKeys[i]!, this.groupNss[i]!, i);
     }
   }
 
@@ -157,7 +151,8 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
     this.groupSize = 0;
     if (this.groupIndex !== undefined) {
       this.groupIndex = undefined;
-      this.group.length = 0; // a large group: let its records go
+      this.groupKeys.length = 0; // a large group: let its keys go
+      this.groupNss.length = 0;
       this.groupFiredAt.length = 0;
     }
   }
@@ -186,7 +181,7 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
       if (keys.has(r.key)) continue;
       // A cancelled record still stands for its timer against later duplicates: those were
       // cancelled too (the tombstone came after them) unless registered after the tombstone.
-      if (this.isCancelled(r)) continue;
+      if (this.isCancelled(r.time, r.seq, r.key, r.ns)) continue;
       keys.add(r.key);
       out.push(r);
     }
@@ -203,10 +198,10 @@ export class MemoryTimerQueue<K, N> implements TimerQueue<K, N> {
   }
 }
 
-function indexIn<K, N>(byNs: Map<N, Map<K, number>>, r: TimerRecord<K, N>, slot: number): void {
-  let keys = byNs.get(r.ns);
-  if (keys === undefined) byNs.set(r.ns, (keys = new Map()));
-  keys.set(r.key, slot);
+function indexIn<K, N>(byNs: Map<N, Map<K, number>>, key: K, ns: N, slot: number): void {
+  let keys = byNs.get(ns);
+  if (keys === undefined) byNs.set(ns, (keys = new Map()));
+  keys.set(key, slot);
 }
 
 /** SameValueZero, as Map keys compare. */
