@@ -46,5 +46,5 @@ if (argv[0] === '--child') {
   const rates: number[] = [];
   for (let p = 0; p < Number(processes); p++) rates.push(await spawn([name, side, events]));
   rates.sort((a, b) => a - b);
-  console.log(`${name} ${side}, ${processes} processes, M events/CPU-s: ${rates.map((r) => (r / 1e6).toFixed(0)).join(' ')}`);
+  console.log(`${name} ${side}, ${processes} processes, M events/CPU-s: ${rates.map((r) => (r / 1e6).toFixed(2)).join(' ')}`);
 }

@@ -54,7 +54,7 @@ export type { MeteredOperator } from './operators/internal/chain/metered.js';
 export type { Collector, Engine, OperatorSnapshot, ProcessingTime, TwoInputEngine } from './operators/internal/chain/engine.js';
 
 // State
-export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
+export type { KeyedTable, MapTable, NamespaceTable, OrderedTable, OrderedTableOptions, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './state/StateBackend.js';
 export { MemoryStateBackend } from './state/MemoryStateBackend.js';
 export type { Checkpoint, CheckpointStore } from './state/checkpoint/CheckpointStore.js';
 

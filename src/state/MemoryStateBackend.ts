@@ -3,7 +3,7 @@ import { MemoryMapTable } from './memory/MemoryMapTable.js';
 import { MemoryOrderedTable } from './memory/MemoryOrderedTable.js';
 import { MemoryTable } from './memory/MemoryTable.js';
 import { MemoryTimerQueue } from './memory/MemoryTimerQueue.js';
-import type { KeyedTable, MapTable, OrderedTable, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './StateBackend.js';
+import type { KeyedTable, MapTable, OrderedTable, OrderedTableOptions, StateBackend, StateSnapshot, TimerQueue, ValueCell } from './StateBackend.js';
 
 /**
  * The in-memory state backend, the default of every stateful operator. State is held in
@@ -34,9 +34,9 @@ export class MemoryStateBackend implements StateBackend {
     return t as unknown as KeyedTable<K, N, V>;
   }
 
-  ordered<K, V>(name: string): OrderedTable<K, V> {
+  ordered<K, V>(name: string, options?: OrderedTableOptions<V>): OrderedTable<K, V> {
     let t = this.orderedTables.get(name);
-    if (t === undefined) this.orderedTables.set(name, (t = new MemoryOrderedTable()));
+    if (t === undefined) this.orderedTables.set(name, (t = new MemoryOrderedTable(options as OrderedTableOptions<unknown> | undefined)));
     return t as unknown as OrderedTable<K, V>;
   }
 

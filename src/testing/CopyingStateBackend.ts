@@ -1,4 +1,4 @@
-import { MemoryStateBackend, type KeyedTable, type MapTable, type OrderedTable, type StateBackend, type StateSnapshot, type TimerQueue, type ValueCell } from 'tidemark';
+import { MemoryStateBackend, type KeyedTable, type MapTable, type OrderedTable, type OrderedTableOptions, type StateBackend, type StateSnapshot, type TimerQueue, type ValueCell } from 'tidemark';
 
 /**
  * A state backend that copies every value on the way in and out (`structuredClone` on each
@@ -50,8 +50,8 @@ export class CopyingStateBackend implements StateBackend {
     };
   }
 
-  ordered<K, V>(name: string): OrderedTable<K, V> {
-    const t = this.inner.ordered<K, V>(name);
+  ordered<K, V>(name: string, options?: OrderedTableOptions<V>): OrderedTable<K, V> {
+    const t = this.inner.ordered<K, V>(name, options);
     return {
       get: (key, position) => copy(t.get(key, position)),
       set: (key, position, value) => t.set(key, position, copy(value)),

@@ -1,4 +1,4 @@
-import type { OrderedTable } from '../StateBackend.js';
+import type { OrderedTable, OrderedTableOptions } from '../StateBackend.js';
 
 /**
  * @internal A key's entries, ascending by position, in runs of at most {@link RUN} so that
@@ -16,13 +16,30 @@ interface Single<V> {
   v: V;
 }
 
+/**
+ * @internal What the table holds per key: its runs; or its one entry, wrapped with its
+ * position ({@link Single}), or — when the table knows where a value's position is
+ * ({@link OrderedTableOptions.positionOf}) and the value is stored there — the value itself.
+ */
+type Entry<V> = Chunk<V>[] | Single<V> | V;
+
 /** The longest run before it splits in two. */
 const RUN = 256;
 
-/** @internal The memory backend's {@link OrderedTable}: per key one entry, or a list of sorted runs. */
+/**
+ * @internal The memory backend's {@link OrderedTable}: per key one entry, or a list of sorted
+ * runs. A key's one entry is held without a wrapper when it sits at its own position
+ * (`positionOf`): a lookup then loads the value and nothing else, as a hand-written `Map` of
+ * sessions does.
+ */
 export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
-  private byKey = new Map<K, Single<V> | Chunk<V>[]>();
+  private byKey = new Map<K, Entry<V>>();
   private count = 0;
+  private readonly positionOf: ((value: V) => number) | undefined;
+
+  constructor(options?: OrderedTableOptions<V>) {
+    this.positionOf = options?.positionOf;
+  }
 
   get size(): number {
     return this.count;
@@ -31,7 +48,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   get(key: K, position: number): V | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
-    if (!Array.isArray(chunks)) return chunks.p === position ? chunks.v : undefined;
+    if (!Array.isArray(chunks)) return this.posOf(chunks) === position ? this.valOf(chunks) : undefined;
     const c = chunks[chunkOf(chunks, position)]!;
     const i = atOrBelow(c.pos, position);
     return i >= 0 && c.pos[i] === position ? c.val[i] : undefined;
@@ -40,17 +57,20 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   set(key: K, position: number, value: V): void {
     let chunks = this.byKey.get(key);
     if (chunks === undefined) {
-      this.byKey.set(key, { p: position, v: value });
+      this.byKey.set(key, this.single(position, value));
       this.count++;
       return;
     }
     if (!Array.isArray(chunks)) {
-      if (chunks.p === position) {
-        chunks.v = value;
+      const p = this.posOf(chunks);
+      if (p === position) {
+        if (this.positionOf === undefined) (chunks as Single<V>).v = value;
+        else if (chunks !== value) this.byKey.set(key, this.single(position, value));
         return;
       }
-      const first = chunks.p < position;
-      chunks = [{ pos: first ? [chunks.p, position] : [position, chunks.p], val: first ? [chunks.v, value] : [value, chunks.v] }];
+      const v = this.valOf(chunks);
+      const first = p < position;
+      chunks = [{ pos: first ? [p, position] : [position, p], val: first ? [v, value] : [value, v] }];
       this.byKey.set(key, chunks);
       this.count++;
       return;
@@ -80,7 +100,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return;
     if (!Array.isArray(chunks)) {
-      if (chunks.p !== position) return;
+      if (this.posOf(chunks) !== position) return;
       this.byKey.delete(key);
       this.count--;
       return;
@@ -101,14 +121,20 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     this.count--;
     if (c.pos.length === 0) chunks.splice(ci, 1);
     if (chunks.length === 0) this.byKey.delete(key);
-    // Back to one entry: keep it without arrays again.
-    if (chunks.length === 1 && chunks[0]!.pos.length === 1) this.byKey.set(key, { p: chunks[0]!.pos[0]!, v: chunks[0]!.val[0]! });
+    // Back to one entry: keep it without arrays again (unless it is away from its own position).
+    else if (chunks.length === 1 && chunks[0]!.pos.length === 1) {
+      const one = this.single(chunks[0]!.pos[0]!, chunks[0]!.val[0]!);
+      if (!Array.isArray(one)) this.byKey.set(key, one);
+    }
   }
 
   floor(key: K, at: number): number | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
-    if (!Array.isArray(chunks)) return chunks.p <= at ? chunks.p : undefined;
+    if (!Array.isArray(chunks)) {
+      const p = this.posOf(chunks);
+      return p <= at ? p : undefined;
+    }
     for (let ci = chunkOf(chunks, at); ci >= 0; ci--) {
       const c = chunks[ci]!;
       const i = atOrBelow(c.pos, at);
@@ -120,7 +146,10 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   lower(key: K, at: number): number | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
-    if (!Array.isArray(chunks)) return chunks.p < at ? chunks.p : undefined;
+    if (!Array.isArray(chunks)) {
+      const p = this.posOf(chunks);
+      return p < at ? p : undefined;
+    }
     for (let ci = chunkOf(chunks, at); ci >= 0; ci--) {
       const c = chunks[ci]!;
       let i = atOrBelow(c.pos, at);
@@ -133,7 +162,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   floorValue(key: K, at: number): V | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
-    if (!Array.isArray(chunks)) return chunks.p <= at ? chunks.v : undefined;
+    if (!Array.isArray(chunks)) return this.posOf(chunks) <= at ? this.valOf(chunks) : undefined;
     const p = this.floor(key, at);
     return p === undefined ? undefined : this.get(key, p);
   }
@@ -141,7 +170,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   lowerValue(key: K, at: number): V | undefined {
     const chunks = this.byKey.get(key);
     if (chunks === undefined) return undefined;
-    if (!Array.isArray(chunks)) return chunks.p < at ? chunks.v : undefined;
+    if (!Array.isArray(chunks)) return this.posOf(chunks) < at ? this.valOf(chunks) : undefined;
     const p = this.lower(key, at);
     return p === undefined ? undefined : this.get(key, p);
   }
@@ -151,7 +180,8 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     const out: number[] = [];
     if (chunks === undefined || !(from <= to)) return out;
     if (!Array.isArray(chunks)) {
-      if (chunks.p >= from && chunks.p <= to) out.push(chunks.p);
+      const p = this.posOf(chunks);
+      if (p >= from && p <= to) out.push(p);
       return out;
     }
     for (let ci = chunkOf(chunks, from); ci < chunks.length; ci++) {
@@ -171,7 +201,7 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
   dump(): [K, [number, V][]][] {
     return [...this.byKey].map(([k, chunks]) => [
       k,
-      Array.isArray(chunks) ? chunks.flatMap((c) => c.pos.map((p, i): [number, V] => [p, c.val[i]!])) : [[chunks.p, chunks.v]],
+      Array.isArray(chunks) ? chunks.flatMap((c) => c.pos.map((p, i): [number, V] => [p, c.val[i]!])) : [[this.posOf(chunks), this.valOf(chunks)]],
     ]);
   }
 
@@ -179,6 +209,23 @@ export class MemoryOrderedTable<K, V> implements OrderedTable<K, V> {
     this.byKey = new Map();
     this.count = 0;
     for (const [k, entries] of rows) for (const [p, v] of entries) this.set(k as K, p, v as V);
+  }
+
+  /** The position of a key's one entry. */
+  private posOf(one: Single<V> | V): number {
+    return this.positionOf === undefined ? (one as Single<V>).p : this.positionOf(one as V);
+  }
+
+  /** The value of a key's one entry. */
+  private valOf(one: Single<V> | V): V {
+    return this.positionOf === undefined ? (one as Single<V>).v : (one as V);
+  }
+
+  /** How a key's one entry is held: the value itself when it sits at its own position (an array never: it would read as runs). */
+  private single(position: number, value: V): Entry<V> {
+    const positionOf = this.positionOf;
+    if (positionOf === undefined) return { p: position, v: value };
+    return positionOf(value) === position && !Array.isArray(value) ? value : [{ pos: [position], val: [value] }];
   }
 }
 

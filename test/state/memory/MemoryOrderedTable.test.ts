@@ -73,6 +73,60 @@ describe('MemoryOrderedTable', () => {
     );
   });
 
+  it('with positionOf, agrees with the model whether values sit at their own position or elsewhere, as keys go from one entry to several and back', () => {
+    interface Row {
+      readonly at: number;
+      readonly id: number;
+    }
+    const op = fc.record({
+      kind: fc.constantFrom('set' as const, 'set' as const, 'delete' as const),
+      key: fc.constantFrom('a', 'b', 'c'),
+      at: fc.integer({ min: 0, max: 6 }),
+      // Most values are stored at their own position (held bare when alone), some elsewhere (wrapped).
+      own: fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const t = new MemoryOrderedTable<string, Row>({ positionOf: (r) => r.at });
+        const model = new Map<string, Map<number, Row>>([['a', new Map()], ['b', new Map()], ['c', new Map()]]);
+        ops.forEach((o, id) => {
+          if (o.kind === 'set') {
+            const row = { at: o.own ? o.at : o.at + 100, id };
+            t.set(o.key, o.at, row);
+            model.get(o.key)!.set(o.at, row);
+          } else {
+            t.delete(o.key, o.at);
+            model.get(o.key)!.delete(o.at);
+          }
+          for (const [key, m] of model) {
+            const sorted = [...m.keys()].sort((x, y) => x - y);
+            expect(t.positions(key, -Infinity, Infinity)).toEqual(sorted);
+            for (let p = -1; p <= 7; p++) {
+              expect(t.get(key, p)).toBe(m.get(p));
+              expect(t.floorValue(key, p)).toBe(m.get(sorted.filter((x) => x <= p).at(-1)!));
+              expect(t.lowerValue(key, p)).toBe(m.get(sorted.filter((x) => x < p).at(-1)!));
+              expect(t.floor(key, p)).toBe(sorted.filter((x) => x <= p).at(-1));
+            }
+          }
+        });
+        expect(t.size).toBe([...model.values()].reduce((n, m) => n + m.size, 0));
+        const copy = new MemoryOrderedTable<string, Row>({ positionOf: (r) => r.at });
+        copy.load(t.dump());
+        expect(copy.dump()).toEqual(t.dump());
+      }),
+      { seed: DEFAULT_SEED, numRuns: DEFAULT_NUM_RUNS },
+    );
+  });
+
+  it('with positionOf, an array value is never taken for a key\'s runs', () => {
+    const t = new MemoryOrderedTable<string, number[]>({ positionOf: (v) => v[0]! });
+    t.set('k', 3, [3, 9]);
+    expect([t.get('k', 3), t.floorValue('k', 5), t.positions('k', 0, 10), t.size]).toEqual([[3, 9], [3, 9], [3], 1]);
+    t.set('k', 1, [1]);
+    t.delete('k', 1);
+    expect(t.dump()).toEqual([['k', [[3, [3, 9]]]]]);
+  });
+
   it('agrees with the model used as a time-ordered queue: appends near the end, the oldest dropped first (the fast paths at both ends of the runs)', () => {
     const step = fc.record({ ahead: fc.integer({ min: -2, max: 5 }), drop: fc.constantFrom(0, 0, 0, 0, 0, 1, 2) }); // the queue grows past a run (256)
     fc.assert(

@@ -106,8 +106,10 @@ export class SessionWindows<T, K, A> implements WindowLayout<T, K> {
     const { dueKeys, dueSessions, dueWhat } = this;
     const n = this.dueCount;
     this.dueCount = 0;
-    if (n === 1) this.settle(dueKeys[0]!, dueSessions[0]!, dueWhat[0]!);
-    else if (n > 1) {
+    let inOrder = true; // timers mostly pop in the order their sessions opened: no sort then
+    for (let i = 1; i < n && inOrder; i++) inOrder = dueSessions[i - 1]!.seq < dueSessions[i]!.seq;
+    if (inOrder) for (let i = 0; i < n; i++) this.settle(dueKeys[i]!, dueSessions[i]!, dueWhat[i]!);
+    else {
       const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => dueSessions[x]!.seq - dueSessions[y]!.seq);
       for (const i of order) this.settle(dueKeys[i]!, dueSessions[i]!, dueWhat[i]!);
     }

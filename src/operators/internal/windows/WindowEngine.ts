@@ -11,6 +11,7 @@ import { EarlyFirings } from './EarlyFirings.js';
 import type { Collector, Engine, OperatorSnapshot, ProcessingTime } from '../chain/engine.js';
 import { PaneWindows } from './PaneWindows.js';
 import { SessionWindows } from './SessionWindows.js';
+import { sessionStart, type Session } from './sessionMerge.js';
 import { SlidingWindows } from './SlidingWindows.js';
 import type { Firing, WindowCore, WindowLayout } from './windowLayout.js';
 
@@ -102,7 +103,7 @@ export class WindowEngine<T, K, A, R> implements Engine<T, WindowResult<K, R>>, 
     this.early = fireEarly ? new EarlyFirings<K>(b, spec.trigger) : undefined;
     this.watermarkCell = b.value('watermark', -Infinity);
     this.wm = this.watermarkCell.get();
-    if (w.type === 'session') this.layout = new SessionWindows<T, K, A>(this, b.ordered('sessions'), b.value('session-seq', 0), w.gap);
+    if (w.type === 'session') this.layout = new SessionWindows<T, K, A>(this, b.ordered<K, Session<A>>('sessions', { positionOf: sessionStart }), b.value('session-seq', 0), w.gap);
     else if (w.type === 'tumbling') this.layout = new PaneWindows<T, K, A>(this, b.table('contents'), w.size, w.size, w.offset);
     // Sliding windows share panes when the aggregator merges and no firing discards what a pane holds.
     else if (typeof this.agg.merge === 'function' && !this.discarding) this.layout = new PaneWindows<T, K, A>(this, b.table('panes'), w.size, w.slide, w.offset);

@@ -2,7 +2,8 @@ import type { OrderedTable } from '../../../state/StateBackend.js';
 
 /**
  * @internal One live session window of a key, `[start, end)`, with its accumulator: the
- * value stored in the sessions table at position `start`.
+ * value stored in the sessions table at position `start` (the table's `positionOf`,
+ * {@link sessionStart}).
  */
 export interface Session<A> {
   start: number;
@@ -15,6 +16,9 @@ export interface Session<A> {
 }
 
 const NONE: readonly never[] = [];
+
+/** @internal Where a session is stored in its table: the table's `positionOf`. */
+export const sessionStart = (s: Session<unknown>): number => s.start;
 
 /**
  * @internal A key's live session windows (Flink's `MergingWindowSet`), in an ordered table by
@@ -64,12 +68,16 @@ export class MergingSessions<K, A> {
       }
     }
     this.firedBefore = target.end - 1 <= watermark;
-    const oldStart = target.start;
-    if (start < target.start) target.start = start;
+    // A session that starts earlier leaves its place first: the table may read a stored
+    // value's position from the value (`positionOf`), so it must not change while stored.
+    const startsEarlier = start < target.start;
+    if (startsEarlier) {
+      table.delete(key, target.start);
+      target.start = start;
+    }
     if (end > target.end) target.end = end;
-    this.moved = target.start !== oldStart || absorbed !== undefined || !this.sharesValues;
+    this.moved = startsEarlier || absorbed !== undefined || !this.sharesValues;
     if (absorbed === undefined) {
-      if (target.start !== oldStart) table.delete(key, oldStart);
       this.absorbed = NONE;
       return target;
     }
@@ -79,9 +87,8 @@ export class MergingSessions<K, A> {
       if (gone.end > target.end) target.end = gone.end;
       if (gone.seq < target.seq) target.seq = gone.seq;
       target.acc = this.mergeAccs(target.acc, gone.acc);
-      this.table.delete(key, gone.start);
+      table.delete(key, gone.start);
     }
-    if (target.start !== oldStart) this.table.delete(key, oldStart);
     this.absorbed = absorbed.map((s) => s.ns);
     return target;
   }
