@@ -6,6 +6,9 @@ interface Slot {
   ah: number;
   bids: Bid[];
   bh: number;
+  /** Bounds of its rows' cleanup times (an auction's `dateTime + upper`, a bid's `dateTime`): at most the earliest live row's, at least the latest row's. */
+  next: number;
+  last: number;
 }
 
 /** Event time between sweeps of the slots no row has touched. */
@@ -36,6 +39,9 @@ const COMPACT = 64;
  *   cleanup time is its time plus a constant), skipped by moving the slot's head when the slot is
  *   touched, cut off in place once long, and slots nobody touches swept once per second of event
  *   time; liveness is tested where rows meet;
+ * - the sweep decides most slots without loading their rows: each slot bounds its rows'
+ *   cleanup times (the earliest live one at least, the latest at most), so a slot whose rows
+ *   are all dead is dropped, and one with none due is passed, from the slot alone;
  * - the watermark is recomputed only when the maximum timestamp grows.
  */
 export class AuctionBidsJoin<O> {
@@ -75,6 +81,7 @@ export class AuctionBidsJoin<O> {
         if (o !== undefined) this.emit(o);
       }
       insertAuction(slot, a);
+      bound(slot, last);
     }
     this.advance(t);
   }
@@ -118,6 +125,7 @@ export class AuctionBidsJoin<O> {
         j--;
       }
       bids[j] = b;
+      bound(slot, t);
     }
     this.advance(t);
   }
@@ -137,7 +145,7 @@ export class AuctionBidsJoin<O> {
 
   private slotOf(id: number): Slot {
     let slot = this.slots.get(id);
-    if (slot === undefined) this.slots.set(id, (slot = { auctions: [], ah: 0, bids: [], bh: 0 }));
+    if (slot === undefined) this.slots.set(id, (slot = { auctions: [], ah: 0, bids: [], bh: 0, next: Infinity, last: -Infinity }));
     return slot;
   }
 
@@ -146,6 +154,11 @@ export class AuctionBidsJoin<O> {
     const wm = this.wm;
     const upper = this.upper;
     for (const [id, slot] of this.slots) {
+      if (slot.last <= wm) {
+        this.slots.delete(id);
+        continue;
+      }
+      if (slot.next > wm) continue;
       const { auctions, bids } = slot;
       let ah = slot.ah;
       while (ah < auctions.length && auctions[ah]!.dateTime + upper <= wm) ah++;
@@ -158,9 +171,16 @@ export class AuctionBidsJoin<O> {
       if (ah > 0) auctions.splice(0, ah);
       if (bh > 0) bids.splice(0, bh);
       slot.ah = slot.bh = 0;
+      slot.next = Math.min(auctions.length > 0 ? auctions[0]!.dateTime + upper : Infinity, bids.length > 0 ? bids[0]!.dateTime : Infinity);
     }
     this.nextSweep = wm + SWEEP_MS;
   }
+}
+
+/** Widens a slot's cleanup bounds by a row cleaned at `at`. */
+function bound(slot: Slot, at: number): void {
+  if (at < slot.next) slot.next = at;
+  if (at > slot.last) slot.last = at;
 }
 
 /** The index of the first bid at `from` or later whose time is `>= t` (binary search). */

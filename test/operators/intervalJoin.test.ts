@@ -343,6 +343,24 @@ describe.each(BACKENDS)('intervalJoin on the %s', (_backend, backend) => {
       expect(cleanup(lower, li, upper, ui)).toEqual(expected);
     });
 
+    it('an inner join whose keys each see one row per side does not keep their slots: the sweep drops them, the state stays bounded', () => {
+      // Every key a new one (an order and its shipment): no key is touched again, so only the
+      // sweep can drop the cleaned slots. It once paced itself by the slots held, and never ran.
+      const backend = currentBackend()?.() ?? new MemoryStateBackend();
+      const h = new TwoInputHarness<Row, Row, string>({
+        engine: () => intervalJoinEngine<Row, Row, string, string>({ ...API_FIELDS, lowerBound: 0, upperBound: 2, select: pairText, state: () => backend })(),
+      });
+      const held: number[] = [];
+      for (let t = 0; t < 20_000; t++) {
+        h.left.pushEvent({ k: `k${t}`, at: t }, t).pushWatermark(t);
+        h.right.pushEvent({ k: `k${t}`, at: t }, t).pushWatermark(t);
+        if (t % 1_000 === 999) held.push(backend.snapshot().tables['rows']?.[0]?.[1].length ?? 0);
+      }
+      expect(h.output.filter((e) => e.kind === 'event')).toHaveLength(20_000);
+      // At most the live slots (rows of the last 2 ms) and the 64 rows' worth before a sweep.
+      expect(Math.max(...held)).toBeLessThanOrEqual(2 + 64);
+    });
+
     it('a cleaned row never pairs, though an inner join drops it only when its key is next touched', () => {
       // Bounds [−1, 0]: a left row's cleanup time is its own, a right row's one later. At W4 the
       // left rows 1–4 are cleaned (the buffer above: [5]); a right row at 4, not late, meets only 5.

@@ -39,18 +39,29 @@ interface Slot<L, R> {
    * first; one touched again at the same watermark holds no row cleaned since.
    */
   at: number;
+  /**
+   * Bounds of its rows' cleanup times, so that a sweep decides most slots without loading
+   * their arrays: `next` is at most the earliest live row's, `last` at least the latest row's.
+   * (Absent in snapshots of format 4 before they were added: a sweep then looks at the rows.)
+   */
+  next: number;
+  last: number;
 }
 
 /** The one namespace of the slots table, and the one key of a side's cleanup index (an ordered table by cleanup time). */
 const ALL = 0;
 
 /**
- * An inner join sweeps its slots once this many rows per slot have come since the last sweep: a
- * sweep visits every slot, so it costs at most 1/SWEEP_ROWS of a visit per row, and the rows it
- * finds cleaned are at most about SWEEP_ROWS times the slots (most are dropped sooner, when their
- * key is touched).
+ * An inner join sweeps its slots once the rows come since the last sweep are SWEEP_ROWS times
+ * the slots that sweep left (and at least SWEEP_MIN). A sweep visits the slots it left and those
+ * made since (at most one per row), so it costs at most 1 + 1/SWEEP_ROWS visits per row, and
+ * what it finds cleaned is at most about SWEEP_ROWS + 1 times what it left (most rows are
+ * dropped sooner, when their key is touched). Pacing by the slots held now instead would never
+ * sweep a join whose keys each see a few rows (an order and its shipment): the slots would grow
+ * with the rows.
  */
 const SWEEP_ROWS = 4;
+const SWEEP_MIN = 64;
 
 /** A side's cleaned head is cut off once it is this long and more than half of its arrays. */
 const COMPACT = 32;
@@ -97,8 +108,9 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
    * slots nobody touches are swept once {@link SWEEP_ROWS} rows per slot have come.
    */
   private readonly lazy: boolean;
-  /** Rows buffered since the last sweep (an inner join's; not state: it only paces the sweeps). */
+  /** Rows buffered since the last sweep, and the slots it left (an inner join's; not state: they only pace the sweeps). */
   private rows = 0;
+  private sweptSlots = 0;
   /** The watermark cleanups last ran at (an outer join's cleanup, an inner join's sweep): they run when it advances, as Flink's timers fire. */
   private cleaned = -Infinity;
   /** The cleanup entry written last per side, with a backend that shares values (a cache of the index, not state). */
@@ -141,7 +153,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
    * between sides and slots. The match flags exist only for the sides an outer join emits.
    */
   private newSlot(): Slot<L, R> {
-    return { lt: NO_TIMES, lv: NO_ROWS, lm: NO_FLAGS, lh: 0, rt: NO_TIMES, rv: NO_ROWS, rm: NO_FLAGS, rh: 0, at: this.wm };
+    return { lt: NO_TIMES, lv: NO_ROWS, lm: NO_FLAGS, lh: 0, rt: NO_TIMES, rv: NO_ROWS, rm: NO_FLAGS, rh: 0, at: this.wm, next: Infinity, last: -Infinity };
   }
 
   /**
@@ -170,8 +182,18 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     while (h < rt.length && rt[h]! + rightLife <= wm) h++;
     slot.rh = h;
     if (slot.lh === lh && h === rh) return false;
+    // The earliest live cleanup time now (the latest, when no row is live: the slot is empty).
+    const left = slot.lh < lt.length ? lt[slot.lh]! + leftLife : Infinity;
+    const right = h < rt.length ? rt[h]! + rightLife : Infinity;
+    slot.next = Math.min(left, right, slot.last);
     compact(slot, false, false);
     return true;
+  }
+
+  /** Widens `slot`'s cleanup bounds by a row cleaned at `at`. */
+  private static bound(slot: Slot<unknown, unknown>, at: number): void {
+    if (!(slot.next <= at)) slot.next = at;
+    if (!(slot.last >= at)) slot.last = at;
   }
 
   protected event1(value: L, t: number, element: Timestamped<L> | undefined): void {
@@ -198,6 +220,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       if (this.keepLeft) slot.lm = [];
     }
     insert(slot.lt, slot.lv, this.keepLeft ? slot.lm : undefined, slot.lh, t, value, matched);
+    IntervalJoinEngine.bound(slot, t + this.leftLife);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
     if (this.lazy) this.rows++;
     else this.due(0, key, t + this.leftLife);
@@ -230,6 +253,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       if (this.keepRight) slot.rm = [];
     }
     insert(slot.rt, slot.rv, this.keepRight ? slot.rm : undefined, slot.rh, t, value, matched);
+    IntervalJoinEngine.bound(slot, t + this.rightLife);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
     if (this.lazy) this.rows++;
     else this.due(1, key, t + this.rightLife);
@@ -267,7 +291,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     if (wm === this.cleaned) return;
     this.cleaned = wm;
     if (this.lazy) {
-      if (this.rows >= SWEEP_ROWS * this.slots.size || wm === Infinity) this.sweep();
+      if (this.rows >= Math.max(SWEEP_MIN, SWEEP_ROWS * this.sweptSlots) || wm === Infinity) this.sweep();
       return;
     }
     // Most watermarks reach no cleanup: found by floor, without allocating the lists.
@@ -321,14 +345,19 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     const empty: K[] = [];
     const changed: [K, Slot<L, R>][] = [];
     // A slot whose heads did not move is not written back: what a copying backend holds of it
-    // differs in \`at\` only, and is cleaned again, to the same rows, when next touched.
+    // differs in \`at\` only, and is cleaned again, to the same rows, when next touched. The
+    // cleanup bounds settle most slots without their rows: all cleaned, or none due.
+    const wm = this.wm;
     this.slots.forEach((slot, key) => {
-      if (slot.at === this.wm || !this.skipCleaned(slot)) return;
+      if (slot.at === wm) return;
+      if (slot.last <= wm) return void empty.push(key);
+      if (slot.next > wm || !this.skipCleaned(slot)) return;
       if (slot.lh === slot.lt.length && slot.rh === slot.rt.length) empty.push(key);
       else if (!this.shares) changed.push([key, slot]);
     });
     for (const key of empty) this.slots.delete(key);
     for (const [key, slot] of changed) this.slots.set(key, slot);
+    this.sweptSlots = this.slots.size;
   }
 
   protected config(): Readonly<Record<string, unknown>> {
@@ -340,6 +369,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     this.leftAt = this.rightAt = NaN;
     this.leftList = this.rightList = undefined;
     this.rows = 0;
+    this.sweptSlots = this.slots.size;
     this.cleaned = this.wm;
   }
 }
