@@ -3,8 +3,9 @@
  *
  *   npx tsx bench/processSpread.ts q7 best [processes] [events]
  *
- * Forks `processes` workers (default 8, each with `--expose-gc` and the V8 flags of
- * `TIDEMARK_BENCH_V8`); each generates the query's events, runs the side 24 times over them
+ * Forks `processes` workers (default 8, each with `--expose-gc` and the bench's V8 flags,
+ * `benchV8Flags()`: `--single-threaded` unless `TIDEMARK_BENCH_V8` says otherwise); each
+ * generates the query's events, runs the side 24 times over them
  * (a fresh pipeline or reference each time) and reports the median of its last 12 runs in
  * events per CPU-second. Prints the processes' figures sorted: a loop that runs at one of two
  * speeds per process (docs/performance.md, *One process, two speeds*) shows as two clusters.
@@ -12,6 +13,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeSink, median, runSide, type Side } from './measure.js';
+import { benchV8Flags } from './runInWorker.js';
 import { NexmarkGenerator } from './nexmark/generator.js';
 import { nexmarkQuery } from './nexmark/queries.js';
 
@@ -28,7 +30,7 @@ function child(name: string, side: Side, events: number): number {
 
 function spawn(args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const flags = (process.env['TIDEMARK_BENCH_V8'] ?? '').split(' ').filter((f) => f !== '');
+    const flags = benchV8Flags();
     const worker = fork(SELF, ['--child', ...args], { execArgv: [...process.execArgv, '--expose-gc', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     worker.on('message', (rate: number) => resolve(rate));
     worker.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`processSpread: a worker exited with code ${code}`))));

@@ -19,8 +19,8 @@
  * Experiment knobs: `--events N` (Nexmark events), `--runs N` (samples per side and process),
  * `--processes N` (processes per query),
  * `--rewarm RUNS,EVENTS` (the re-warm before each sample); the environment variable
- * `TIDEMARK_BENCH_V8` adds V8 flags to the workers (e.g. `TIDEMARK_BENCH_V8=--single-threaded`:
- * synchronous compilation and GC, see docs/performance.md). `--scale` runs the scale
+ * `TIDEMARK_BENCH_V8` sets the workers' V8 flags (default `--single-threaded`: compilation and
+ * GC on the measured thread, see bench/runInWorker.ts; `TIDEMARK_BENCH_V8=` for V8's defaults). `--scale` runs the scale
  * measurements instead (bench/scale.ts), `--lmdb` tidemark/lmdb's (bench/lmdb.ts).
  */
 import { writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ import type { MemoryResult } from './memoryCheck.js';
 import { NEXMARK_QUERIES } from './nexmark/queries.js';
 import { chainTable, fmtRate, generationTable, memoryTable, resultsTable, type BenchJson, type JsonRow } from './report.js';
 import type { BenchRow, Job, JobResult } from './worker.js';
-import { currentCommit, runInWorker } from './runInWorker.js';
+import { benchV8Flags, currentCommit, runInWorker } from './runInWorker.js';
 
 interface Cli {
   quick: boolean;
@@ -151,7 +151,7 @@ function jsonRow(r: BenchRow): JsonRow {
 function method(cli: Cli): string {
   const m = measureOptions(cli);
   return (
-    'Events per CPU-second (user + system, process.cpuUsage, GC threads included) over a pre-generated array; ' +
+    `Events per CPU-second (user + system, process.cpuUsage, GC included) over a pre-generated array, V8 flags: ${benchV8Flags().join(' ') || 'none'}; ` +
     `${cli.processes ?? PROCESSES} processes per query, one after another; in each, ` +
     `warm-up (${m.warmupRuns} runs of each side over ${m.warmupEvents.toLocaleString('en-US')} events), then ${m.runs} round${m.runs === 1 ? '' : 's'} of one sample per side, ` +
     'the order rotating across rounds and processes (tidemark, best, straightforward; best, straightforward, tidemark; …); ' +
