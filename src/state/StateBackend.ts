@@ -75,22 +75,6 @@ export interface NamespaceTable<K, V> {
 }
 
 /**
- * Keyed state ordered by a number within each key: `(key, position) → value`, with lookups
- * of neighbours (Java's `NavigableMap` verbs): a key's sessions by start, a join's rows by
- * time, a table's versions by timestamp. Positions are numbers, not NaN.
- *
- * @example
- * ```ts
- * import { MemoryStateBackend } from 'tidemark';
- * const versions = new MemoryStateBackend().ordered<string, string>('versions');
- * versions.set('eur', 10, 'v1');
- * versions.set('eur', 20, 'v2');
- * console.log(versions.floor('eur', 15), versions.lower('eur', 10), [...versions.positions('eur', 0, 30)]);
- * // output:
- * // 10 undefined [ 10, 20 ]
- * ```
- */
-/**
  * How an {@link OrderedTable}'s values relate to their positions: hints a backend may use to
  * hold them more cheaply, never a change of what the table means.
  *
@@ -116,6 +100,22 @@ export interface OrderedTableOptions<V> {
   readonly positionOf?: (value: V) => number;
 }
 
+/**
+ * Keyed state ordered by a number within each key: `(key, position) → value`, with lookups
+ * of neighbours (Java's `NavigableMap` verbs): a key's sessions by start, a join's rows by
+ * time, a table's versions by timestamp. Positions are numbers, not NaN.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateBackend } from 'tidemark';
+ * const versions = new MemoryStateBackend().ordered<string, string>('versions');
+ * versions.set('eur', 10, 'v1');
+ * versions.set('eur', 20, 'v2');
+ * console.log(versions.floor('eur', 15), versions.lower('eur', 10), [...versions.positions('eur', 0, 30)]);
+ * // output:
+ * // 10 undefined [ 10, 20 ]
+ * ```
+ */
 export interface OrderedTable<K, V> {
   /** The value at `(key, position)`, or `undefined` when there is none. */
   get(key: K, position: number): V | undefined;
