@@ -90,6 +90,7 @@ export class TimerHeap<K, N> {
       this.move(c, i);
       i = c;
     }
+    // Written out, as in push: through a helper storing into this.times… it read 5% slower (q11).
     times[i] = time;
     seqs[i] = seq;
     keys[i] = key;

@@ -105,7 +105,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
   /**
    * An inner join emits nothing at cleanup, so it keeps no cleanup index: a row whose cleanup
    * time the watermark has reached is skipped (and dropped) when its key is next touched, and
-   * slots nobody touches are swept once {@link SWEEP_ROWS} rows per slot have come.
+   * slots nobody touches are swept (paced by {@link SWEEP_ROWS}).
    */
   private readonly lazy: boolean;
   /** Rows buffered since the last sweep, and the slots it left (an inner join's; not state: they only pace the sweeps). */
@@ -190,12 +190,6 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
     return true;
   }
 
-  /** Widens `slot`'s cleanup bounds by a row cleaned at `at`. */
-  private static bound(slot: Slot<unknown, unknown>, at: number): void {
-    if (!(slot.next <= at)) slot.next = at;
-    if (!(slot.last >= at)) slot.last = at;
-  }
-
   protected event1(value: L, t: number, element: Timestamped<L> | undefined): void {
     const spec = this.spec;
     if (this.isLate(t)) return spec.late.left(value, t, element);
@@ -220,7 +214,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       if (this.keepLeft) slot.lm = [];
     }
     insert(slot.lt, slot.lv, this.keepLeft ? slot.lm : undefined, slot.lh, t, value, matched);
-    IntervalJoinEngine.bound(slot, t + this.leftLife);
+    widenCleanup(slot, t + this.leftLife);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
     if (this.lazy) this.rows++;
     else this.due(0, key, t + this.leftLife);
@@ -253,7 +247,7 @@ export class IntervalJoinEngine<L, R, K, O> extends TwoInputCore<L, R, O> {
       if (this.keepRight) slot.rm = [];
     }
     insert(slot.rt, slot.rv, this.keepRight ? slot.rm : undefined, slot.rh, t, value, matched);
-    IntervalJoinEngine.bound(slot, t + this.rightLife);
+    widenCleanup(slot, t + this.rightLife);
     if (held === undefined || !this.shares) this.slots.set(key, slot);
     if (this.lazy) this.rows++;
     else this.due(1, key, t + this.rightLife);
@@ -412,6 +406,12 @@ function insert<V>(times: number[], values: V[], matched: boolean[] | undefined,
     values[j] = value;
     if (matched !== undefined) matched[j] = m;
   }
+}
+
+/** Widens a slot's cleanup bounds by a row cleaned at `at` (bounds absent from an older snapshot are set). */
+function widenCleanup<L, R>(slot: Slot<L, R>, at: number): void {
+  if (!(slot.next <= at)) slot.next = at;
+  if (!(slot.last >= at)) slot.last = at;
 }
 
 /** Cuts a side's cleaned head off once it is long and more than half of its arrays (its flags too where kept). */
