@@ -1,11 +1,12 @@
 /**
  * The Nexmark generator's random draws, in bulk. Each event's randomness is a mulberry32
- * PRNG (random.ts's `EventRandom`) seeded from its id; an average event makes ~100 draws,
- * ~90 of them the letters of its `extra` padding. These loops decide the generator's speed.
+ * PRNG (random.ts's `EventRandom`) seeded from its id. These loops make a bid's first draws
+ * for a whole batch, the letters and blanks of auctions' and people's words, and the run's
+ * text pool that `extra` padding is cut from (generator.ts).
  *
  * mulberry32's state is a Weyl sequence (`s += 0x6d2b79f5` per draw) and each output is a
  * function of the state alone, so the draws of an event are independent of one another:
- * WebAssembly SIMD kernels compute them 4 lanes at a time — letters at ~0.5 ns each against
+ * WebAssembly SIMD kernels compute them 4 lanes at a time — letters at ~0.55 ns each against
  * ~1.9 ns in a plain loop, and a bid's first 8 draws ahead of the code that consumes them
  * (where they cost ~35 ns drawn on demand). The kernels are assembled below from named
  * opcodes; the plain-JS functions compute the same, as the fallback where WebAssembly SIMD
@@ -236,36 +237,50 @@ const op = {
   i32x4ShrU: simd(0xad),
   i32x4Add: simd(0xae),
   i32x4Mul: simd(0xb5),
+  i8x16Add: simd(0x6e),
+  i8x16Shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
+  i64x2ExtmulLowI32x4U: simd(0xde),
+  i64x2ExtmulHighI32x4U: simd(0xdf),
 };
 
-// Locals: params 0, 1, 2 (i32); 3 the next 4 states, 4 the step (4 × WEYL), 5 t, 6–9 four vectors of states (v128).
+// Locals: params 0, 1, 2 (i32); then v128: 3 the next 4 states, 4 the step (4 × WEYL), 5 t,
+// 6–9 four vectors of states, 10–15 constants splatted once per call (a splat in the loop
+// costs two instructions per use: they were a third of the loop's).
 const [P0, P1, P2, NEXT, STEP, T, A, B, C, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [ONE, C61, C26, C128, CBLANK, C97] = [10, 11, 12, 13, 14, 15];
+const V128_LOCALS = 13;
 const splat = (n: number): number[] => [...op.i32Const(n), ...op.i32x4Splat];
 const weyl = (from: number): number[] => op.v128Const([0, 1, 2, 3].map((i) => (from + i) * WEYL));
+/** Sets the constant locals (C97 holds 97 in each byte). */
+const constants: number[] = [
+  ...splat(1), ...op.localSet(ONE), ...splat(61), ...op.localSet(C61), ...splat(26), ...op.localSet(C26),
+  ...splat(128), ...op.localSet(C128), ...splat(BLANK_BELOW), ...op.localSet(CBLANK), ...splat(0x61616161), ...op.localSet(C97),
+];
 
 /** mulberry32's outputs for the 4 states in local `x`: leaves `u` on the stack and in local T. */
 function mulberryOf(x: number): number[] {
   return [
     // t = imul(x ^ (x >>> 15), x | 1)
     ...op.localGet(x), ...op.localGet(x), ...op.i32Const(15), ...op.i32x4ShrU, ...op.v128Xor,
-    ...op.localGet(x), ...splat(1), ...op.v128Or, ...op.i32x4Mul, ...op.localSet(T),
+    ...op.localGet(x), ...op.localGet(ONE), ...op.v128Or, ...op.i32x4Mul, ...op.localSet(T),
     // t ^= t + imul(t ^ (t >>> 7), t | 61)
     ...op.localGet(T), ...op.localGet(T), ...op.localGet(T), ...op.localGet(T), ...op.i32Const(7), ...op.i32x4ShrU, ...op.v128Xor,
-    ...op.localGet(T), ...splat(61), ...op.v128Or, ...op.i32x4Mul, ...op.i32x4Add, ...op.v128Xor, ...op.localSet(T),
+    ...op.localGet(T), ...op.localGet(C61), ...op.v128Or, ...op.i32x4Mul, ...op.i32x4Add, ...op.v128Xor, ...op.localSet(T),
     // u = t ^ (t >>> 14)
     ...op.localGet(T), ...op.localGet(T), ...op.i32Const(14), ...op.i32x4ShrU, ...op.v128Xor, ...op.localTee(T),
   ];
 }
 
-/** The letters of the states in local `x`: `97 + floor(u × 26 / 2^32)`, plus 128 if `u` < BLANK_BELOW when `blanks`. */
+/**
+ * The letter indices of the states in local `x`: `floor(u × 26 / 2^32)`, the high halves of
+ * the 64-bit products, plus 128 if `u` < BLANK_BELOW when `blanks` (97 is added to the bytes later).
+ */
 function letterOf(x: number, blanks: boolean): number[] {
   return [
-    ...mulberryOf(x),
-    // floor(u × 26 / 2^32) = ((u >>> 16) × 26 + (((u & 0xffff) × 26) >>> 16)) >>> 16, in 32 bits
-    ...op.i32Const(16), ...op.i32x4ShrU, ...splat(26), ...op.i32x4Mul,
-    ...op.localGet(T), ...splat(0xffff), ...op.v128And, ...splat(26), ...op.i32x4Mul, ...op.i32Const(16), ...op.i32x4ShrU,
-    ...op.i32x4Add, ...op.i32Const(16), ...op.i32x4ShrU, ...splat(97), ...op.i32x4Add,
-    ...(blanks ? [...op.localGet(T), ...splat(BLANK_BELOW), ...op.i32x4LtU, ...splat(128), ...op.v128And, ...op.v128Or] : []),
+    ...mulberryOf(x), ...op.localGet(C26), ...op.i64x2ExtmulLowI32x4U,
+    ...op.localGet(T), ...op.localGet(C26), ...op.i64x2ExtmulHighI32x4U,
+    ...op.i8x16Shuffle([4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]),
+    ...(blanks ? [...op.localGet(T), ...op.localGet(CBLANK), ...op.i32x4LtU, ...op.localGet(C128), ...op.v128And, ...op.v128Or] : []),
   ];
 }
 
@@ -275,7 +290,7 @@ function lettersBody(blanks: boolean): number[] {
   return [
     // next = state + [1, 2, 3, 4] × WEYL; step = 4 × WEYL
     ...op.localGet(P2), ...op.i32x4Splat, ...weyl(1), ...op.i32x4Add, ...op.localSet(NEXT),
-    ...splat(4 * WEYL), ...op.localSet(STEP),
+    ...splat(4 * WEYL), ...op.localSet(STEP), ...constants,
     ...op.block, ...op.loop,
     ...op.localGet(P1), ...op.i32Eqz, ...op.brIf(1),
     // the states of 16 letters: a = next, b = a + step, c, d; next = d + step
@@ -285,7 +300,7 @@ function lettersBody(blanks: boolean): number[] {
     // store narrow(narrow(a, b), narrow(c, d)) at dst
     ...op.localGet(P0),
     ...letter(A), ...letter(B), ...op.i16x8NarrowI32x4U, ...letter(C), ...letter(D), ...op.i16x8NarrowI32x4U, ...op.i8x16NarrowI16x8U,
-    ...op.v128Store(0),
+    ...op.localGet(C97), ...op.i8x16Add, ...op.v128Store(0),
     ...op.localGet(P0), ...op.i32Const(16), ...op.i32Add, ...op.localSet(P0),
     ...op.localGet(P1), ...op.i32Const(1), ...op.i32Sub, ...op.localSet(P1),
     ...op.br(0), ...op.end, ...op.end, ...op.end,
@@ -295,7 +310,7 @@ function lettersBody(blanks: boolean): number[] {
 /** events (seeds = P0, n = P1, dst = P2): per seed s, mulberry of s + [1 … 8] × WEYL. */
 function eventsBody(): number[] {
   return [
-    ...op.block, ...op.loop,
+    ...constants, ...op.block, ...op.loop,
     ...op.localGet(P1), ...op.i32Eqz, ...op.brIf(1),
     ...op.localGet(P0), ...op.i32Load, ...op.i32x4Splat, ...op.localTee(B), ...weyl(1), ...op.i32x4Add, ...op.localSet(A),
     ...op.localGet(B), ...weyl(5), ...op.i32x4Add, ...op.localSet(B),
@@ -310,7 +325,7 @@ function eventsBody(): number[] {
 
 function assemble(pages: number): Uint8Array<ArrayBuffer> {
   const code = (body: number[]): number[] => {
-    const c = [...vector([[...leb(7), 0x7b]]), ...body]; // 7 locals of type v128
+    const c = [...vector([[...leb(V128_LOCALS), 0x7b]]), ...body]; // locals of type v128
     return [...leb(c.length), ...c];
   };
   const I32 = 0x7f;

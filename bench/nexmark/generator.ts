@@ -10,15 +10,19 @@ import { EventRandom, mix32 } from './random.js';
  * by a hash of its event id, so `eventAt(i)` needs nothing but `i`: any slice regenerates
  * identically, which lets the memory check stream 20 M events without holding them.
  *
- * How it is fast (~5.5 M events/CPU-s made and dropped, against 0.35 M/s for the first
- * version, kept as the tests' oracle in test/bench/nexmark/originalGenerator.ts, whose
- * events these are exactly):
- * - the draws are made in bulk by WebAssembly SIMD kernels (draws.ts): ~90 of an average
- *   event's ~100 draws are the letters of its `extra`, 16 at a time; a bid's first 8 draws
- *   are made for a whole batch before the code that branches on them runs;
+ * How it is fast (~6.5–7 M events/CPU-s made and dropped, ~5.5–6 M through an Observable,
+ * against 0.35 M/s for the first version, kept as the tests' oracle in
+ * test/bench/nexmark/originalGenerator.ts, whose events these are exactly):
+ * - `extra` padding, ~70 of a bid's ~100 bytes, is a substring of a 1 MiB text pool made
+ *   once per seed, at an offset the event draws (as TPC-H's dbgen cuts its comments from a
+ *   pool of text; decision 0017). A letter per draw had cost ~90 draws an event, and kept
+ *   the generator at ~4.5 M events/CPU-s with every other part below tuned;
+ * - the remaining draws are made in bulk by WebAssembly SIMD kernels (draws.ts): a bid's
+ *   first 8 draws for a whole batch before the code that branches on them runs, and the
+ *   letters and blanks of auctions' and people's words 16 at a time;
  * - a price's `Math.pow(10, x)` (~70 ns) is a product of three table entries, except
  *   within 1e-5 of a half-cent, where `Math.pow` decides (see `priceOf`);
- * - events are made in batches of 1,024: the characters of all of a batch's strings go
+ * - events are made in batches of 1,024: the characters of a batch's other strings go
  *   into one byte buffer, decoded to one string, of which each field is a `substring` (one
  *   `String.fromCharCode.apply(null, typedArray)` per string cost ~370 ns);
  * - the numbers and string ranges of a batch wait in typed arrays, so that each event's
@@ -92,6 +96,10 @@ const CHANNELS_NUMBER = 10_000;
 const MIN_STRING_LENGTH = 3;
 /** `extra` is at most this long (the first generator's character buffer). */
 const MAX_EXTRA = 1024;
+/** Letters in the text pool that `extra` padding is cut from (1 MiB). */
+export const TEXT_POOL_CHARS = 1 << 20;
+/** Mixed into the run's seed for the text pool's PRNG. */
+export const TEXT_POOL_SEED = 0x3c6ef372;
 const HOT_CHANNELS = ['Google', 'Facebook', 'Baidu', 'Apple'];
 const US_STATES = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
 const US_CITIES = ['Phoenix', 'Los Angeles', 'San Francisco', 'Boise', 'Portland', 'Bend', 'Redmond', 'Seattle', 'Kent', 'Cheyenne'];
@@ -99,6 +107,8 @@ const FIRST_NAMES = ['Peter', 'Paul', 'Luke', 'John', 'Saul', 'Vicky', 'Kate', '
 const LAST_NAMES = ['Shultz', 'Abrams', 'Spencer', 'White', 'Bartels', 'Walton', 'Smith', 'Jones', 'Noris'];
 
 const TWO_32 = 4294967296;
+/** 2^-32: `u * INV_TWO_32` is exactly `u / TWO_32` (a power of two), without the division (~14 cycles, and V8 keeps it). */
+const INV_TWO_32 = 1 / TWO_32;
 /** mulberry32's state step. */
 const WEYL = 0x6d2b79f5;
 const SPACE = 32;
@@ -161,11 +171,12 @@ export class NexmarkGenerator {
   private readonly interEventDelayUs: number;
   /** `mix32(seed)`, the first step of every event's seed. */
   private readonly seedHash: number;
-  private readonly hotUrls: string[];
-  /** Channel names and urls by number, made on first use. */
-  private readonly channelNames: (string | undefined)[] = new Array<string | undefined>(CHANNELS_NUMBER).fill(undefined);
-  private readonly channelUrls: string[] = new Array<string>(CHANNELS_NUMBER).fill('');
+  /** Channel names and urls: the hot ones, then the others by number (made on first use). */
+  private readonly channelNames: (string | undefined)[] = new Array<string | undefined>(HOT_CHANNELS.length + CHANNELS_NUMBER).fill(undefined);
+  private readonly channelUrls: string[] = new Array<string>(HOT_CHANNELS.length + CHANNELS_NUMBER).fill('');
 
+  /** The text pool `extra` padding is cut from ({@link textPool}). */
+  private readonly pool: string;
   /** The state of the current event's mulberry32 PRNG (`EventRandom`'s, inlined). */
   private r = 0;
   /** The characters of the batch's strings, and how many there are. */
@@ -180,9 +191,6 @@ export class NexmarkGenerator {
   private readonly strs = new Int32Array(BATCH_EVENTS * STRS * 2);
   /** Person `city` and `state`, by table index. */
   private readonly places = new Uint8Array(BATCH_EVENTS * 2);
-  /** Bid `channel` and `url`. */
-  private readonly channels = new Array<string>(BATCH_EVENTS).fill('');
-  private readonly urls = new Array<string>(BATCH_EVENTS).fill('');
   /** `eventIdAt` within an out-of-order group: `(r × 953) % size` for r < size. */
   private readonly permutation: Int32Array;
   // The config's numbers as fields (read per event).
@@ -210,6 +218,7 @@ export class NexmarkGenerator {
     this.seedHash = mix32(c.seed);
     this.kernels = drawKernels(BATCH_CHARS + MAX_EVENT_CHARS, BATCH_EVENTS, plainLetters);
     this.bytes = this.kernels.bytes;
+    this.pool = textPool(c.seed, this.kernels);
     const n = (this.groupSize = c.outOfOrderGroupSize);
     this.permutation = Int32Array.from({ length: Math.min(n, MAX_PERMUTATION) }, (_, r) => (r * 953) % n);
     this.hotAuctionRatio = c.hotAuctionRatio;
@@ -221,7 +230,10 @@ export class NexmarkGenerator {
     const delta = Math.round(desired * 0.2);
     this.bidExtraBase = desired - delta;
     this.bidExtraRange = desired < 0 ? -1 : 2 * delta;
-    this.hotUrls = HOT_CHANNELS.map((_, i) => baseUrl(new EventRandom(mix32(c.seed ^ (0x51ed270b + i)))));
+    HOT_CHANNELS.forEach((name, i) => {
+      this.channelNames[i] = name;
+      this.channelUrls[i] = baseUrl(new EventRandom(mix32(c.seed ^ (0x51ed270b + i))));
+    });
   }
 
   /** The event number (id) emitted at `position`: positions permuted within out-of-order groups. */
@@ -312,7 +324,7 @@ export class NexmarkGenerator {
       const t = times[n]!;
       // lastBase0PersonId and lastBase0AuctionId, for the 1 / 3 / 46 mix
       const rem = id % TOTAL_PROPORTION;
-      const epoch = (id - rem) / TOTAL_PROPORTION;
+      const epoch = ((id - rem) / TOTAL_PROPORTION) | 0;
       if (rem === 0) {
         this.kinds[n] = KIND_PERSON;
         this.person(n, epoch);
@@ -330,7 +342,8 @@ export class NexmarkGenerator {
 
   private buildBatch(out: NexmarkEvent[], at: number, n: number): void {
     const text = this.kernels.text(this.pos);
-    const { kinds, times, nums, expires, strs, places, channels, urls } = this;
+    const pool = this.pool;
+    const { kinds, times, nums, expires, strs, places, channelNames, channelUrls } = this;
     for (let i = 0; i < n; i++) {
       const dateTime = times[i]!;
       const v = i * NUMS;
@@ -341,10 +354,10 @@ export class NexmarkGenerator {
           auction: nums[v]!,
           bidder: nums[v + 1]!,
           price: nums[v + 2]!,
-          channel: channels[i]!,
-          url: urls[i]!,
+          channel: channelNames[nums[v + 3]!]!,
+          url: channelUrls[nums[v + 3]!]!,
           dateTime,
-          extra: text.substring(strs[s]!, strs[s + 1]!),
+          extra: pool.substring(strs[s]!, strs[s + 1]!),
         };
         out[at + i] = { type: 'bid', bid };
       } else if (kind === KIND_AUCTION) {
@@ -358,7 +371,7 @@ export class NexmarkGenerator {
           expires: expires[i]!,
           seller: nums[v + 4]!,
           category: nums[v + 5]!,
-          extra: text.substring(strs[s + 4]!, strs[s + 5]!),
+          extra: pool.substring(strs[s + 4]!, strs[s + 5]!),
         };
         out[at + i] = { type: 'auction', auction };
       } else {
@@ -370,7 +383,7 @@ export class NexmarkGenerator {
           city: US_CITIES[places[2 * i]!]!,
           state: US_STATES[places[2 * i + 1]!]!,
           dateTime,
-          extra: text.substring(strs[s + 6]!, strs[s + 7]!),
+          extra: pool.substring(strs[s + 6]!, strs[s + 7]!),
         };
         out[at + i] = { type: 'person', person };
       }
@@ -408,9 +421,7 @@ export class NexmarkGenerator {
     this.places[2 * n] = city;
     this.places[2 * n + 1] = state;
     const size = 8 + (strs[s + 1]! - strs[s]!) + (strs[s + 3]! - strs[s + 2]!) + (strs[s + 5]! - strs[s + 4]!) + US_CITIES[city]!.length + US_STATES[state]!.length;
-    strs[s + 6] = this.pos;
-    this.extra(size, this.config.avgPersonByteSize);
-    strs[s + 7] = this.pos;
+    this.extra(s + 6, size, this.config.avgPersonByteSize);
     this.nums[n * NUMS] = person + FIRST_PERSON_ID;
   }
 
@@ -434,9 +445,7 @@ export class NexmarkGenerator {
     strs[s + 3] = this.pos;
     nums[v + 2] = initialBid + this.price();
     const size = 8 + (strs[s + 1]! - strs[s]!) + (strs[s + 3]! - strs[s + 2]!) + 8 + 8 + 8 + 8 + 8;
-    strs[s + 4] = this.pos;
-    this.extra(size, c.avgAuctionByteSize);
-    strs[s + 5] = this.pos;
+    this.extra(s + 4, size, c.avgAuctionByteSize);
     nums[v] = auction + FIRST_AUCTION_ID;
   }
 
@@ -463,14 +472,11 @@ export class NexmarkGenerator {
     }
     nums[v + 2] = priceOf(d[k++]!);
     if (below(d[k++]!, HOT_CHANNELS_RATIO) > 0) {
-      const i = below(d[k++]!, HOT_CHANNELS.length);
-      this.channels[n] = HOT_CHANNELS[i]!;
-      this.urls[n] = this.hotUrls[i]!;
+      nums[v + 3] = below(d[k++]!, HOT_CHANNELS.length);
     } else {
       const ch = below(d[k++]!, CHANNELS_NUMBER);
-      if (this.channelNames[ch] === undefined) this.makeChannel(ch);
-      this.channels[n] = this.channelNames[ch]!;
-      this.urls[n] = this.channelUrls[ch]!;
+      if (this.channelNames[HOT_CHANNELS.length + ch] === undefined) this.makeChannel(ch);
+      nums[v + 3] = HOT_CHANNELS.length + ch;
     }
     // nextExtra(32, avgBidByteSize)
     let len = 0;
@@ -479,12 +485,11 @@ export class NexmarkGenerator {
       if (this.bidExtraRange > 0) len += below(d[k++]!, this.bidExtraRange);
       len = Math.min(len, MAX_EXTRA);
     }
+    // … cut from the text pool at the next draw (the 9th at most, so not among the batch's 8)
     const at = n * STRS * 2;
-    const pos = this.pos;
-    this.strs[at] = pos;
-    this.strs[at + 1] = pos + len;
-    this.r = this.kernels.letters(pos, len, (s + Math.imul(k - n * EVENT_DRAWS, WEYL)) | 0);
-    this.pos = pos + len;
+    const from = below(draw((s + Math.imul(k - n * EVENT_DRAWS + 1, WEYL)) | 0), TEXT_POOL_CHARS - MAX_EXTRA + 1);
+    this.strs[at] = from;
+    this.strs[at + 1] = from + len;
   }
 
   /** A random person among the active ones, plus a few not yet created ("leads"); `last` = lastBase0PersonId. */
@@ -511,8 +516,8 @@ export class NexmarkGenerator {
     const random = new EventRandom(mix32(this.config.seed ^ mix32(n + 0x7f4a7c15)));
     let url = baseUrl(random);
     if (random.nextInt(10) > 0) url = `${url}&channel_id=${Math.abs(reverseBits32(n))}`;
-    this.channelNames[n] = `channel-${n}`;
-    this.channelUrls[n] = url;
+    this.channelNames[HOT_CHANNELS.length + n] = `channel-${n}`;
+    this.channelUrls[HOT_CHANNELS.length + n] = url;
   }
 
   // --- the PRNG (mulberry32, exactly EventRandom's draws) ----------------------------
@@ -558,28 +563,57 @@ export class NexmarkGenerator {
     const end = start + len;
     let k = 0;
     for (let p = start; p < end; p++) {
-      const d = tape[k]!;
-      if (d >= 128) {
-        b[p] = blank;
-        k++;
-      } else {
-        b[p] = tape[k + 1]! & 127;
-        k += 2;
-      }
+      // Branch-free (a blank is a 1-in-13 coin flip): blank or the next draw's letter.
+      const isBlank = tape[k]! >>> 7;
+      const letter = tape[k + 1]! & 127;
+      b[p] = letter + isBlank * (blank - letter);
+      k += 2 - isBlank;
     }
     this.r = (this.r + Math.imul(k, WEYL)) | 0;
     this.pos = blank === SPACE ? trim(b, start, end) : end;
   }
 
-  /** Letters so that `currentSize` plus their number averages `averageSize` (Nexmark's `nextExtra`). */
-  private extra(currentSize: number, averageSize: number): void {
-    if (currentSize > averageSize) return;
-    const desired = averageSize - currentSize;
-    const delta = Math.round(desired * 0.2);
-    const len = Math.min(desired - delta + (delta === 0 ? 0 : this.int(2 * delta)), MAX_EXTRA);
-    this.r = this.kernels.letters(this.pos, len, this.r);
-    this.pos += len;
+  /**
+   * Padding so that `currentSize` plus its length averages `averageSize` (Nexmark's
+   * `nextExtra`), cut from the text pool: its range in the pool goes to `strs[at]`, `strs[at + 1]`.
+   */
+  private extra(at: number, currentSize: number, averageSize: number): void {
+    let from = 0;
+    let len = 0;
+    if (currentSize <= averageSize) {
+      const desired = averageSize - currentSize;
+      const delta = Math.round(desired * 0.2);
+      len = Math.min(desired - delta + (delta === 0 ? 0 : this.int(2 * delta)), MAX_EXTRA);
+      from = this.int(TEXT_POOL_CHARS - MAX_EXTRA + 1);
+    }
+    this.strs[at] = from;
+    this.strs[at + 1] = from + len;
   }
+}
+
+/** Text pools by seed: each is 1 MiB, made once per process and seed. */
+const pools = new Map<number, string>();
+
+/**
+ * The run's text pool: `TEXT_POOL_CHARS` letters, letter i being `97 + nextInt(26)` of the
+ * i-th draw of `EventRandom(mix32(seed ^ TEXT_POOL_SEED))`. Each `extra` is a substring of it
+ * at an offset the event draws, as TPC-H's dbgen cuts its comments from a pool of text:
+ * the padding costs a draw and a substring instead of a draw per letter, and an event is
+ * still a function of its id alone.
+ */
+function textPool(seed: number, kernels: DrawKernels): string {
+  let pool = pools.get(seed);
+  if (pool === undefined) {
+    const chunk = 1 << 16; // within the kernels' buffer
+    const parts: string[] = [];
+    let state = mix32(seed ^ TEXT_POOL_SEED) | 0;
+    for (let at = 0; at < TEXT_POOL_CHARS; at += chunk) {
+      state = kernels.letters(0, chunk, state);
+      parts.push(kernels.text(chunk));
+    }
+    pools.set(seed, (pool = parts.join('')));
+  }
+  return pool;
 }
 
 /** mulberry32's output for state `s` (the state after the step). */
@@ -591,7 +625,7 @@ function draw(s: number): number {
 
 /** `nextInt(n)` from draw `u`. */
 function below(u: number, n: number): number {
-  return Math.floor((u / TWO_32) * n);
+  return Math.floor(u * INV_TWO_32 * n);
 }
 
 /** A log-uniform price in cents between $1 and $1,000,000 from draw `u` (Nexmark's `nextPrice`). */

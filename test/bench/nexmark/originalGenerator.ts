@@ -1,4 +1,4 @@
-import { DEFAULT_NEXMARK_CONFIG, type NexmarkConfig } from '../../../bench/nexmark/generator.js';
+import { DEFAULT_NEXMARK_CONFIG, TEXT_POOL_CHARS, TEXT_POOL_SEED, type NexmarkConfig } from '../../../bench/nexmark/generator.js';
 import type { Auction, Bid, NexmarkEvent, Person } from '../../../bench/nexmark/model.js';
 import { EventRandom, mix32, seedFor } from '../../../bench/nexmark/random.js';
 
@@ -7,6 +7,9 @@ import { EventRandom, mix32, seedFor } from '../../../bench/nexmark/random.js';
  * verbatim but for its name and imports as the oracle of the fast one: written for
  * clarity (one PRNG object and one string per call), ~0.35 M events/s. The tests check
  * that the fast generator produces exactly these events.
+ *
+ * One amendment since (decision 0017): `extra` padding is no longer a draw per letter but
+ * a substring of the run's text pool, at an offset drawn after its length (`nextExtra`).
  */
 
 /**
@@ -75,6 +78,8 @@ export class OriginalNexmarkGenerator {
   private readonly hotUrls: string[];
   private readonly channelCache = new Map<number, readonly [channel: string, url: string]>();
   private readonly chars = new Uint16Array(1024);
+  /** Letter i is `97 + nextInt(26)` of the i-th draw of `EventRandom(mix32(seed ^ TEXT_POOL_SEED))`. */
+  private readonly pool: string;
 
   constructor(config: Partial<NexmarkConfig> = {}) {
     const c = (this.config = { ...DEFAULT_NEXMARK_CONFIG, ...config });
@@ -83,6 +88,12 @@ export class OriginalNexmarkGenerator {
       throw new RangeError(`NexmarkGenerator: outOfOrderGroupSize must be a positive integer not divisible by 953, got ${c.outOfOrderGroupSize}`);
     }
     this.interEventDelayUs = 1_000_000 / c.eventsPerSecond;
+    const poolRandom = new EventRandom(mix32(c.seed ^ TEXT_POOL_SEED));
+    const letters = new Uint16Array(TEXT_POOL_CHARS);
+    for (let i = 0; i < TEXT_POOL_CHARS; i++) letters[i] = 97 + poolRandom.nextInt(26);
+    let pool = '';
+    for (let i = 0; i < TEXT_POOL_CHARS; i += 4096) pool += String.fromCharCode.apply(null, letters.subarray(i, i + 4096) as unknown as number[]);
+    this.pool = pool;
     this.hotUrls = HOT_CHANNELS.map((_, i) => this.baseUrl(new EventRandom(mix32(c.seed ^ (0x51ed270b + i)))));
   }
 
@@ -230,15 +241,14 @@ export class OriginalNexmarkGenerator {
     return blank === ' ' ? s.trim() : s;
   }
 
-  /** Padding so that `currentSize + extra.length` averages `averageSize` (Nexmark's `nextExtra`). */
+  /** Padding so that `currentSize + extra.length` averages `averageSize` (Nexmark's `nextExtra`), cut from the text pool. */
   private nextExtra(random: EventRandom, currentSize: number, averageSize: number): string {
     if (currentSize > averageSize) return '';
     const desired = averageSize - currentSize;
     const delta = Math.round(desired * 0.2);
     const len = Math.min(desired - delta + (delta === 0 ? 0 : random.nextInt(2 * delta)), this.chars.length);
-    const a = this.chars;
-    for (let i = 0; i < len; i++) a[i] = 97 + random.nextInt(26);
-    return String.fromCharCode.apply(null, a.subarray(0, len) as unknown as number[]);
+    const from = random.nextInt(TEXT_POOL_CHARS - this.chars.length + 1);
+    return this.pool.slice(from, from + len);
   }
 }
 
