@@ -29,8 +29,9 @@ export interface StreamQuery<E, O> {
   readonly name: string;
   readonly title: string;
   /**
-   * How a benchmark run keeps outputs: `'digest'` folds each into a number (queries with an
-   * output per input), `'collect'` keeps them all (windowed queries), to be compared.
+   * How a benchmark run keeps outputs: `'digest'` folds each into a number (queries with many
+   * outputs: keeping a million of them costs more than making them), `'collect'` keeps them
+   * all (queries with few), to be compared.
    */
   readonly sink: 'digest' | 'collect';
   /** A number per output for the `'digest'` sink. */
