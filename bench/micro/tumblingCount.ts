@@ -68,7 +68,7 @@ export function tumblingCount(windowMs: number): StreamQuery<MicroEvent, WindowR
     name: 'micro',
     title: `tumbling ${windowMs / 1000} s count per key`,
     // A digest, not the outputs: keeping its 1.67 M window results took the best loop from
-    // 0.5 to 1.1–1.2 CPU-s per run (promoting every result; no major GC fell in a run), so
+    // 0.5 to 1.1–1.2 CPU-s per run (with no major GC inside a run), so
     // the sink, not the windows, set the ratio (1.02, where 0.76 is the windows'). The
     // outputs are compared whole in test/bench/nexmark.test.ts.
     sink: 'digest',
