@@ -10,7 +10,8 @@ import { EventRandom, mix32 } from './random.js';
  * by a hash of its event id, so `eventAt(i)` needs nothing but `i`: any slice regenerates
  * identically, which lets the memory check stream 20 M events without holding them.
  *
- * How it is fast (~6.5–7 M events/CPU-s made and dropped, ~5.5–6 M through an Observable,
+ * How it is fast (~6.5–7 M events/CPU-s made and dropped, 6.4–6.8 M through an Observable in
+ * the full bench run,
  * against 0.35 M/s for the first version, kept as the tests' oracle in
  * test/bench/nexmark/originalGenerator.ts, whose events these are exactly):
  * - `extra` padding, ~70 of a bid's ~100 bytes, is a substring of a 1 MiB text pool made
