@@ -108,17 +108,13 @@ const FIRST_NAMES = ['Peter', 'Paul', 'Luke', 'John', 'Saul', 'Vicky', 'Kate', '
 const LAST_NAMES = ['Shultz', 'Abrams', 'Spencer', 'White', 'Bartels', 'Walton', 'Smith', 'Jones', 'Noris'];
 
 const TWO_32 = 4294967296;
-/** 2^-32: `u * INV_TWO_32` is exactly `u / TWO_32` (a power of two), without the division (~14 cycles, and V8 keeps it). */
-const INV_TWO_32 = 1 / TWO_32;
 /** mulberry32's state step. */
 const WEYL = 0x6d2b79f5;
 const SPACE = 32;
-/** A batch is decoded once its characters pass this many (1,024 events make ≤ ~150 K) … */
-const BATCH_CHARS = 160 * 1024;
-/** … or once it holds this many events. */
+/** Events made per batch. */
 const BATCH_EVENTS = 1024;
-/** Characters one event can add (an auction: ≤ 19 + 99 + 1024). */
-const MAX_EVENT_CHARS = 2048;
+/** Characters one event can add to its batch's text (an auction ≤ 19 + 99, a person ≤ 48; `extra` is cut from the pool). */
+const MAX_EVENT_CHARS = 128;
 /** Ids stay at or below this, for int32 arithmetic. */
 const MAX_ID = 2 ** 31 - 1;
 /** Out-of-order groups up to this size use a permutation table. */
@@ -217,7 +213,7 @@ export class NexmarkGenerator {
     }
     this.interEventDelayUs = 1_000_000 / c.eventsPerSecond;
     this.seedHash = mix32(c.seed);
-    this.kernels = drawKernels(BATCH_CHARS + MAX_EVENT_CHARS, BATCH_EVENTS, plainLetters);
+    this.kernels = drawKernels(BATCH_EVENTS * MAX_EVENT_CHARS, BATCH_EVENTS, plainLetters);
     this.bytes = this.kernels.bytes;
     this.pool = textPool(c.seed, this.kernels);
     const n = (this.groupSize = c.outOfOrderGroupSize);
@@ -286,18 +282,17 @@ export class NexmarkGenerator {
     if (!(Number.isInteger(from) && from >= 0 && count >= 0 && from + count + this.groupSize <= MAX_ID + 1)) {
       throw new RangeError(`NexmarkGenerator: positions must be integers in [0, 2^31 − outOfOrderGroupSize), got [${from}, ${from + count})`);
     }
-    let done = 0;
-    while (done < count) {
-      const n = this.generateBatch(from + done, Math.min(BATCH_EVENTS, count - done));
+    for (let done = 0; done < count; done += BATCH_EVENTS) {
+      const n = Math.min(BATCH_EVENTS, count - done);
+      this.generateBatch(from + done, n);
       this.buildBatch(out, at + done, n);
-      done += n;
     }
   }
 
   // --- a batch: numbers and characters first, then the objects ----------------------
 
-  /** Draws up to `max` events from `from` on; stops early when the characters fill up. Returns how many. */
-  private generateBatch(from: number, max: number): number {
+  /** Draws the `max` (≤ BATCH_EVENTS) events from `from` on. */
+  private generateBatch(from: number, max: number): void {
     const size = this.groupSize;
     const permuted = size > 1 && size <= MAX_PERMUTATION;
     const { ids, times } = this;
@@ -318,8 +313,7 @@ export class NexmarkGenerator {
     // Then every event's first draws, at once.
     this.draws = this.kernels.eventDraws(max);
     this.pos = 0;
-    let n = 0;
-    while (n < max && this.pos < BATCH_CHARS) {
+    for (let n = 0; n < max; n++) {
       const id = ids[n]!;
       this.r = seeds[n]!;
       const t = times[n]!;
@@ -336,9 +330,7 @@ export class NexmarkGenerator {
         this.kinds[n] = KIND_BID;
         this.bid(n, epoch, epoch * 3 + 2);
       }
-      n++;
     }
-    return n;
   }
 
   private buildBatch(out: NexmarkEvent[], at: number, n: number): void {
@@ -564,11 +556,14 @@ export class NexmarkGenerator {
     const end = start + len;
     let k = 0;
     for (let p = start; p < end; p++) {
-      // Branch-free (a blank is a 1-in-13 coin flip): blank or the next draw's letter.
-      const isBlank = tape[k]! >>> 7;
-      const letter = tape[k + 1]! & 127;
-      b[p] = letter + isBlank * (blank - letter);
-      k += 2 - isBlank;
+      const d = tape[k]!;
+      if (d >= 128) {
+        b[p] = blank;
+        k++;
+      } else {
+        b[p] = tape[k + 1]! & 127;
+        k += 2;
+      }
     }
     this.r = (this.r + Math.imul(k, WEYL)) | 0;
     this.pos = blank === SPACE ? trim(b, start, end) : end;
@@ -605,7 +600,7 @@ const pools = new Map<number, string>();
 function textPool(seed: number, kernels: DrawKernels): string {
   let pool = pools.get(seed);
   if (pool === undefined) {
-    const chunk = 1 << 16; // within the kernels' buffer
+    const chunk = 1 << 16; // within the kernels' buffer (BATCH_EVENTS × MAX_EVENT_CHARS)
     const parts: string[] = [];
     let state = mix32(seed ^ TEXT_POOL_SEED) | 0;
     for (let at = 0; at < TEXT_POOL_CHARS; at += chunk) {
@@ -626,7 +621,7 @@ function draw(s: number): number {
 
 /** `nextInt(n)` from draw `u`. */
 function below(u: number, n: number): number {
-  return Math.floor(u * INV_TWO_32 * n);
+  return Math.floor((u / TWO_32) * n);
 }
 
 /** A log-uniform price in cents between $1 and $1,000,000 from draw `u` (Nexmark's `nextPrice`). */
