@@ -251,9 +251,11 @@ const [ONE, C61, C26, C128, CBLANK, C97] = [10, 11, 12, 13, 14, 15];
 const V128_LOCALS = 13;
 const splat = (n: number): number[] => [...op.i32Const(n), ...op.i32x4Splat];
 const weyl = (from: number): number[] => op.v128Const([0, 1, 2, 3].map((i) => (from + i) * WEYL));
-/** Sets the constant locals (C97 holds 97 in each byte). */
-const constants: number[] = [
-  ...splat(1), ...op.localSet(ONE), ...splat(61), ...op.localSet(C61), ...splat(26), ...op.localSet(C26),
+/** Sets mulberry32's constant locals. */
+const mulberryConstants: number[] = [...splat(1), ...op.localSet(ONE), ...splat(61), ...op.localSet(C61)];
+/** Sets the letters' constant locals too (C97 holds 97 in each byte). */
+const letterConstants: number[] = [
+  ...mulberryConstants, ...splat(26), ...op.localSet(C26),
   ...splat(128), ...op.localSet(C128), ...splat(BLANK_BELOW), ...op.localSet(CBLANK), ...splat(0x61616161), ...op.localSet(C97),
 ];
 
@@ -290,7 +292,7 @@ function lettersBody(blanks: boolean): number[] {
   return [
     // next = state + [1, 2, 3, 4] × WEYL; step = 4 × WEYL
     ...op.localGet(P2), ...op.i32x4Splat, ...weyl(1), ...op.i32x4Add, ...op.localSet(NEXT),
-    ...splat(4 * WEYL), ...op.localSet(STEP), ...constants,
+    ...splat(4 * WEYL), ...op.localSet(STEP), ...letterConstants,
     ...op.block, ...op.loop,
     ...op.localGet(P1), ...op.i32Eqz, ...op.brIf(1),
     // the states of 16 letters: a = next, b = a + step, c, d; next = d + step
@@ -310,7 +312,7 @@ function lettersBody(blanks: boolean): number[] {
 /** events (seeds = P0, n = P1, dst = P2): per seed s, mulberry of s + [1 … 8] × WEYL. */
 function eventsBody(): number[] {
   return [
-    ...constants, ...op.block, ...op.loop,
+    ...mulberryConstants, ...op.block, ...op.loop,
     ...op.localGet(P1), ...op.i32Eqz, ...op.brIf(1),
     ...op.localGet(P0), ...op.i32Load, ...op.i32x4Splat, ...op.localTee(B), ...weyl(1), ...op.i32x4Add, ...op.localSet(A),
     ...op.localGet(B), ...weyl(5), ...op.i32x4Add, ...op.localSet(B),
